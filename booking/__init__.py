@@ -1,0 +1,82 @@
+"""The IQ MV booking and outreach service: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type | None = None) -> Flask:
+    """Build the application; nothing runs at import time."""
+    if config_class is None:
+        from config import Config
+
+        config_class = Config
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        instance_path=str(PROJECT_DIR / "instance"),
+        instance_relative_config=False,
+    )
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from booking import i18n
+    from booking.database import init_database_events
+    from booking.db_types import render_migration_item
+    from booking.extensions import babel, csrf, db, login_manager, migrate
+
+    import_models()
+    init_database_events()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True,
+                     compare_type=True, render_item=render_migration_item)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+
+    from booking.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def import_models() -> None:
+    """Import every feature's models so the metadata (and Alembic) sees all tables."""
+    from booking.appointments import models as _appointments  # noqa: F401
+    from booking.audit import models as _audit  # noqa: F401
+    from booking.auth import models as _auth  # noqa: F401
+    from booking.availability import models as _availability  # noqa: F401
+    from booking.catalogue import models as _catalogue  # noqa: F401
+    from booking.counsellors import models as _counsellors  # noqa: F401
+    from booking.network import models as _network  # noqa: F401
+    from booking.outbox import models as _outbox  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from booking.core.errors import register_error_handlers
+    from booking.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from booking.auth.cli import users_cli
+    from booking.demo.cli import seed_demo_command
+    from booking.scheduler.cli import scheduler_cli
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,1 @@
+"""Appointments: a client's booked consultation with a counsellor at a location."""

@@ -1,0 +1,1 @@
+"""The audit log: who viewed, exported, changed or deleted client data."""

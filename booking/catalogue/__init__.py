@@ -1,0 +1,1 @@
+"""The services clients can book, with their translatable names and descriptions."""

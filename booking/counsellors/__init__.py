@@ -1,0 +1,1 @@
+"""Counsellors: who advises, for which organisation, in which languages."""

@@ -1,0 +1,19 @@
+"""Per-connection database settings: SQLite enforces foreign keys and waits for locks."""
+
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def _configure_sqlite(dbapi_connection, connection_record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")  # off by default in SQLite
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.close()
+
+
+def init_database_events() -> None:
+    if not event.contains(Engine, "connect", _configure_sqlite):
+        event.listen(Engine, "connect", _configure_sqlite)

@@ -1,0 +1,36 @@
+"""UI language selection and text direction for ``<html lang dir>``."""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Explicit choice (cookie), else the browser's Accept-Language, else the default."""
+    languages = current_app.config["UI_LANGUAGES"]
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def text_direction(locale: Locale | str | None = None) -> str:
+    """``rtl`` for Arabic, Persian, Dari and Pashto, else ``ltr`` (from CLDR via Babel)."""
+    locale = locale or get_locale()
+    if isinstance(locale, str):
+        locale = Locale.parse(locale)
+    return "rtl" if locale.text_direction == "rtl" else "ltr"
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def inject_locale() -> dict:
+        locale = get_locale()
+        return {
+            "html_lang": str(locale).replace("_", "-"),
+            "html_dir": text_direction(locale),
+        }

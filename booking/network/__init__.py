@@ -1,0 +1,1 @@
+"""The counselling network: provider organisations, their offices and mobile venues, towns."""

@@ -1,0 +1,28 @@
+"""The schedule is code: each feature's ``jobs.py`` lists its periodic jobs here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the worker runs every ``seconds``; what is due is data, so re-running is harmless."""
+
+    name: str
+    func: Callable[[], object]
+    seconds: int
+
+
+def all_jobs() -> list[PeriodicJob]:
+    """Every periodic job of every feature, in a fixed order."""
+    jobs: list[PeriodicJob] = []
+    for module in _job_modules():
+        jobs.extend(module.JOBS)
+    return jobs
+
+
+def _job_modules() -> list:
+    # Features add their jobs module here as they gain periodic work (outbox, reminders, …).
+    return []

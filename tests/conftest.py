@@ -1,0 +1,103 @@
+"""Shared fixtures: an app on SQLite (or on PostgreSQL when BOOKING_TEST_DATABASE_URL is set),
+a clean database per test, and a guard that keeps tests away from real mail servers."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from booking import create_app
+from booking.extensions import db
+from config import TestConfig, normalise_database_url
+
+POSTGRES_URL = os.environ.get("BOOKING_TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def make_config(database_url: str) -> type:
+    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if POSTGRES_URL:
+        url = normalise_database_url(POSTGRES_URL)
+        try:
+            reset_postgres_schema(url)
+        except Exception as error:  # noqa: BLE001 - a configured database must be reachable
+            pytest.exit(f"BOOKING_TEST_DATABASE_URL is set but unusable: {error}", returncode=3)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _migrated_schema(database_url):
+    """The test schema comes from the migrations, exactly as production builds it."""
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield
+
+
+def _delete_all_rows() -> None:
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in db.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url, _migrated_schema):
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _delete_all_rows()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_mail_servers(monkeypatch):
+    """Fail any test that tries to reach a mail server other than one on loopback."""
+    real_connect = smtplib.SMTP.connect
+
+    def guarded_connect(self, host="localhost", port=0, source_address=None):
+        if host not in ("localhost", "127.0.0.1", "::1"):
+            pytest.fail(f"test tried to reach a real mail server at {host}:{port}")
+        return real_connect(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded_connect)

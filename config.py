@@ -1,6 +1,7 @@
 """Configuration read from the environment (DESIGN.md §3); all optional in development."""
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -28,7 +29,12 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class Config:
+    CLOCK = staticmethod(_utcnow)  # tests replace it to travel in time
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'booking.sqlite3'}")

@@ -65,10 +65,14 @@ def import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from booking.api.views import bp as api_bp
     from booking.core.errors import register_error_handlers
     from booking.core.views import bp as core_bp
+    from booking.extensions import csrf
 
     app.register_blueprint(core_bp)
+    csrf.exempt(api_bp)  # JSON API: no cookies, no forms; abuse is handled by rate limits
+    app.register_blueprint(api_bp)
     register_error_handlers(app)
 
 

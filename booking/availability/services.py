@@ -1,0 +1,162 @@
+"""Free slots for a service at some locations: load the window in one query per table, then
+run the pure engine. Cost follows the appointments inside the window, not the table size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+
+from booking.appointments.models import ACTIVE_STATUSES, Appointment
+from booking.availability.models import Absence, Closure, WeeklyHours
+from booking.catalogue.models import Service
+from booking.counsellors.models import Counsellor, CounsellorLanguage
+from booking.domain.calendar_rules import WeeklyRule, booking_window, local_to_utc, public_holidays
+from booking.domain.slots import (
+    BusyPeriod,
+    ClosedPeriod,
+    CounsellorProfile,
+    Slot,
+    SlotRequest,
+    compute_free_slots,
+)
+from booking.extensions import db
+from booking.network.models import Location
+
+# Appointments are at most 8 hours long (a CHECK on services), so one that overlaps the window
+# starts at most a day before it; bounding start_at lets the (counsellor, start) index answer.
+LONGEST_APPOINTMENT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SlotSearch:
+    slots: list[Slot]
+    counsellors: dict[int, Counsellor]
+    languages: dict[int, list[str]]
+    timezone: ZoneInfo
+
+
+def booking_timezone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BOOKING_TIMEZONE"])
+
+
+def bookable_range(now: datetime) -> tuple[datetime, datetime]:
+    cfg = current_app.config
+    return booking_window(now, min_notice=timedelta(hours=cfg["BOOKING_MIN_NOTICE_HOURS"]),
+                          horizon_days=cfg["BOOKING_HORIZON_DAYS"], tz=booking_timezone())
+
+
+def find_free_slots(*, service: Service, locations: list[Location], language: str | None,
+                    first_day: date, end_day: date, now: datetime) -> SlotSearch:
+    """Bookable slots for ``service`` at ``locations`` on local days [first_day, end_day)."""
+    tz = booking_timezone()
+    earliest, latest = bookable_range(now)
+    window_start = local_to_utc(first_day, time(0), tz)
+    window_end = local_to_utc(end_day, time(0), tz)
+    location_ids = {loc.id for loc in locations}
+    organisation_ids = {loc.organisation_id for loc in locations}
+
+    rules = _load_rules(location_ids, first_day, end_day)
+    counsellor_ids = {r.counsellor_id for r in rules}
+    counsellors, languages = _load_counsellors(counsellor_ids)
+    rules = [r for r in rules if r.counsellor_id in counsellors]
+    buffer = timedelta(minutes=service.buffer_minutes)
+
+    request = SlotRequest(
+        locations=frozenset(location_ids), first_day=first_day, end_day=end_day,
+        duration=timedelta(minutes=service.duration_minutes),
+        interpreter_extra=timedelta(minutes=service.interpreter_extra_minutes),
+        buffer=buffer,
+        step=timedelta(minutes=current_app.config["BOOKING_SLOT_STEP_MINUTES"]),
+        earliest_start=max(earliest, window_start), latest_end=min(latest, window_end),
+        tz=tz, language=language,
+    )
+    slots = compute_free_slots(
+        request,
+        counsellors=[CounsellorProfile(cid, frozenset(langs)) for cid, langs in languages.items()],
+        rules=rules,
+        appointments=_load_appointments(counsellors, window_start - buffer, window_end + buffer),
+        absences=_load_absences(counsellors, window_start, window_end),
+        closures=_load_closures(location_ids, organisation_ids, locations, window_start,
+                                window_end),
+        holidays=public_holidays(first_day, end_day),
+    )
+    return SlotSearch(slots, counsellors, languages, tz)
+
+
+def _load_rules(location_ids: set[str], first_day: date, end_day: date) -> list[WeeklyRule]:
+    # Every rule of every counsellor who works at one of the locations, wherever it is, so
+    # that hours elsewhere keep the counsellor in one place at a time.
+    working_here = select(WeeklyHours.counsellor_id).where(
+        WeeklyHours.location_id.in_(location_ids))
+    rows = db.session.execute(
+        select(WeeklyHours.counsellor_id, WeeklyHours.location_id, WeeklyHours.weekday,
+               WeeklyHours.start_time, WeeklyHours.end_time, WeeklyHours.starts_on,
+               WeeklyHours.ends_on, WeeklyHours.every_n_weeks)
+        .where(WeeklyHours.counsellor_id.in_(working_here),
+               WeeklyHours.starts_on < end_day,
+               or_(WeeklyHours.ends_on.is_(None), WeeklyHours.ends_on >= first_day))
+    ).all()
+    return [WeeklyRule(*row) for row in rows]
+
+
+def _load_counsellors(ids: set[int]) -> tuple[dict[int, Counsellor], dict[int, list[str]]]:
+    if not ids:
+        return {}, {}
+    rows = db.session.execute(
+        select(Counsellor, CounsellorLanguage.language_code)
+        .outerjoin(CounsellorLanguage, CounsellorLanguage.counsellor_id == Counsellor.id)
+        .where(Counsellor.id.in_(ids), Counsellor.is_active)
+    ).all()
+    counsellors: dict[int, Counsellor] = {}
+    languages: dict[int, list[str]] = {}
+    for counsellor, code in rows:
+        counsellors[counsellor.id] = counsellor
+        languages.setdefault(counsellor.id, [])
+        if code:
+            languages[counsellor.id].append(code)
+    return counsellors, languages
+
+
+def _load_appointments(counsellors: dict, start: datetime, end: datetime) -> list[BusyPeriod]:
+    if not counsellors:
+        return []
+    rows = db.session.execute(
+        select(Appointment.counsellor_id, Appointment.start_at, Appointment.end_at)
+        .where(Appointment.counsellor_id.in_(counsellors),
+               Appointment.status.in_(ACTIVE_STATUSES),
+               Appointment.start_at >= start - LONGEST_APPOINTMENT,
+               Appointment.start_at < end, Appointment.end_at > start)
+    ).all()
+    return [BusyPeriod(*row) for row in rows]
+
+
+def _load_absences(counsellors: dict, start: datetime, end: datetime) -> list[BusyPeriod]:
+    if not counsellors:
+        return []
+    rows = db.session.execute(
+        select(Absence.counsellor_id, Absence.start_at, Absence.end_at)
+        .where(Absence.counsellor_id.in_(counsellors), Absence.start_at < end,
+               Absence.end_at > start)
+    ).all()
+    return [BusyPeriod(*row) for row in rows]
+
+
+def _load_closures(location_ids: set[str], organisation_ids: set[str],
+                   locations: list[Location], start: datetime, end: datetime
+                   ) -> list[ClosedPeriod]:
+    rows = db.session.execute(
+        select(Closure.location_id, Closure.organisation_id, Closure.start_at, Closure.end_at)
+        .where(or_(Closure.location_id.in_(location_ids),
+                   Closure.organisation_id.in_(organisation_ids)),
+               and_(Closure.start_at < end, Closure.end_at > start))
+    ).all()
+    closed = []
+    for location_id, organisation_id, closure_start, closure_end in rows:
+        targets = [location_id] if location_id else [
+            loc.id for loc in locations if loc.organisation_id == organisation_id]
+        closed.extend(ClosedPeriod(t, closure_start, closure_end) for t in targets)
+    return closed

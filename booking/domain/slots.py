@@ -1,0 +1,213 @@
+"""``compute_free_slots``: which start times a client can book, with whom, where.
+
+One pass over plain data: weekly rules become working blocks per counsellor and day; absences,
+closures, holidays and buffered appointments are subtracted; start times are laid on a grid
+anchored at each block's start (so 09:00, 09:30 … stay on the local clock across DST) and kept
+where the whole consultation fits. The hot loop works on integer UTC seconds, not on aware
+datetimes (DESIGN.md §6: time-zone-aware objects in hot loops made other engines slow).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from booking.domain.calendar_rules import (
+    WeeklyRule,
+    days_with_offset_change,
+    is_doubled_wall_time,
+    local_to_utc,
+)
+from booking.domain.timeranges import merge, subtract
+
+
+@dataclass(frozen=True)
+class CounsellorProfile:
+    id: int
+    languages: frozenset[str]
+
+
+@dataclass(frozen=True)
+class BusyPeriod:
+    """A counsellor is taken (an appointment, an absence, a private calendar entry)."""
+
+    counsellor_id: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class ClosedPeriod:
+    """A location is closed (organisation closures are expanded to their locations)."""
+
+    location_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class SlotRequest:
+    locations: frozenset[str]
+    first_day: date  # local dates, end exclusive
+    end_day: date
+    duration: timedelta
+    earliest_start: datetime
+    latest_end: datetime
+    tz: tzinfo
+    step: timedelta = timedelta(minutes=30)
+    buffer: timedelta = timedelta(0)  # kept free before and after existing appointments
+    interpreter_extra: timedelta = timedelta(0)  # a consultation with interpreter takes longer
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    location_id: str
+    counsellor_id: int
+    interpreter: bool
+
+    @property
+    def sort_key(self) -> tuple:
+        """Direct language matches first, then by time, place and counsellor."""
+        return (self.interpreter, self.start, self.location_id, self.counsellor_id)
+
+
+def _seconds(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def working_blocks(rules: Iterable[WeeklyRule], first_day: date, end_day: date,
+                   tz: tzinfo, closed_days: frozenset[date] = frozenset()
+                   ) -> dict[int, list[tuple[int, int, str]]]:
+    """Per counsellor: (start, end, location) working blocks in UTC seconds, one pass over the
+    days. A counsellor is in one place at a time: where blocks at two locations overlap, the
+    overlap is removed from both (the data is contradictory, so neither is offered)."""
+    by_weekday: dict[int, list[WeeklyRule]] = defaultdict(list)
+    for rule in rules:
+        by_weekday[rule.weekday].append(rule)
+
+    raw: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    day = first_day
+    while day < end_day:
+        if day not in closed_days:
+            for rule in by_weekday.get(day.weekday(), ()):
+                if rule.applies_on(day):
+                    start = _seconds(local_to_utc(day, rule.start_time, tz, fold=0))
+                    end = _seconds(local_to_utc(day, rule.end_time, tz, fold=1))
+                    if start < end:
+                        raw[rule.counsellor_id][rule.location_id].append((start, end))
+        day += timedelta(days=1)
+
+    blocks: dict[int, list[tuple[int, int, str]]] = {}
+    for counsellor_id, per_location in raw.items():
+        merged = {loc: merge(ranges) for loc, ranges in per_location.items()}
+        result = []
+        for loc, ranges in merged.items():
+            if len(merged) > 1:
+                elsewhere = [r for other, rs in merged.items() if other != loc for r in rs]
+                ranges = subtract(ranges, elsewhere)
+            result.extend((start, end, loc) for start, end in ranges)
+        blocks[counsellor_id] = sorted(result)
+    return blocks
+
+
+def compute_free_slots(
+    request: SlotRequest,
+    counsellors: Iterable[CounsellorProfile],
+    rules: Iterable[WeeklyRule],
+    appointments: Iterable[BusyPeriod] = (),
+    absences: Iterable[BusyPeriod] = (),
+    closures: Iterable[ClosedPeriod] = (),
+    holidays: frozenset[date] = frozenset(),
+) -> list[Slot]:
+    """Bookable slots, unique per (location, start), sorted by ``Slot.sort_key``.
+
+    Language: at a location where somebody speaks ``request.language`` only those counsellors
+    are offered; where nobody does, everybody there is, flagged ``interpreter`` and with the
+    longer interpreter duration (the office arranges a phone or video interpreter).
+    """
+    profiles = {c.id: c for c in counsellors}
+    blocks = working_blocks(rules, request.first_day, request.end_day, request.tz, holidays)
+
+    buffer = int(request.buffer.total_seconds())
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    load: dict[int, int] = defaultdict(int)
+    for a in appointments:
+        busy[a.counsellor_id].append((_seconds(a.start) - buffer, _seconds(a.end) + buffer))
+        load[a.counsellor_id] += 1
+    for a in absences:
+        busy[a.counsellor_id].append((_seconds(a.start), _seconds(a.end)))
+    closed: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for c in closures:
+        closed[c.location_id].append((_seconds(c.start), _seconds(c.end)))
+
+    interpreter_at = _interpreter_needed(request, blocks, profiles)
+    earliest, latest = _seconds(request.earliest_start), _seconds(request.latest_end)
+    step = int(request.step.total_seconds())
+    base = int(request.duration.total_seconds())
+    extra = int(request.interpreter_extra.total_seconds())
+    transition_days = days_with_offset_change(request.first_day, request.end_day, request.tz)
+
+    # (location, start) -> (load, counsellor id, end, interpreter): the least-booked counsellor
+    # wins a shared start time, so work spreads evenly.
+    best: dict[tuple[str, int], tuple[int, int, int, bool]] = {}
+    for counsellor_id, counsellor_blocks in blocks.items():
+        profile = profiles.get(counsellor_id)
+        if profile is None:
+            continue
+        blocked = merge(busy.get(counsellor_id, ()))
+        blocked_ends = [end for _, end in blocked]
+        for block_start, block_end, location_id in counsellor_blocks:
+            if location_id not in request.locations:
+                continue
+            interpreter = interpreter_at.get(location_id, False)
+            if request.language and not interpreter and request.language not in profile.languages:
+                continue
+            duration = base + (extra if interpreter else 0)
+            cuts = list(closed.get(location_id, ()))
+            i = bisect_right(blocked_ends, block_start)  # the first busy period ending later
+            while i < len(blocked) and blocked[i][0] < block_end:
+                cuts.append(blocked[i])
+                i += 1
+            for free_start, free_end in subtract([(block_start, block_end)], cuts):
+                free_start, free_end = max(free_start, earliest), min(free_end, latest)
+                # First grid point at or after free_start, the grid anchored at the block start.
+                start = block_start + -(-(free_start - block_start) // step) * step
+                while start + duration <= free_end:
+                    key = (location_id, start)
+                    candidate = (load[counsellor_id], counsellor_id, start + duration, interpreter)
+                    if key not in best or candidate < best[key]:
+                        best[key] = candidate
+                    start += step
+
+    slots = []
+    for (location_id, start), (_, counsellor_id, end, interpreter) in best.items():
+        start_at = datetime.fromtimestamp(start, UTC)
+        if transition_days and start_at.astimezone(request.tz).date() in transition_days \
+                and is_doubled_wall_time(start_at, request.tz):
+            continue  # "02:30" happens twice that night: offer neither
+        slots.append(Slot(start_at, datetime.fromtimestamp(end, UTC), location_id,
+                          counsellor_id, interpreter))
+    slots.sort(key=lambda s: s.sort_key)
+    return slots
+
+
+def _interpreter_needed(request: SlotRequest, blocks: dict, profiles: dict) -> dict[str, bool]:
+    """Per requested location: True when nobody working there in the window speaks the
+    requested language."""
+    if not request.language:
+        return {}
+    speakers_at: dict[str, bool] = {loc: False for loc in request.locations}
+    for counsellor_id, counsellor_blocks in blocks.items():
+        profile = profiles.get(counsellor_id)
+        if profile is None or request.language not in profile.languages:
+            continue
+        for _, _, location_id in counsellor_blocks:
+            if location_id in speakers_at:
+                speakers_at[location_id] = True
+    return {loc: not has_speaker for loc, has_speaker in speakers_at.items()}

@@ -3,10 +3,12 @@ a clean database per test, and a guard that keeps tests away from real mail serv
 
 from __future__ import annotations
 
+import contextvars
 import os
 import smtplib
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from booking import create_app
@@ -75,8 +77,17 @@ def app(database_url, _migrated_schema):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in a fresh context, so it gets its own app context, ``g`` and
+    database session, as in production, even though the test itself holds an app context."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -55,12 +55,16 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_BOOKING_PER_IP = os.environ.get("RATELIMIT_BOOKING_PER_IP", "20 per hour")
+    RATELIMIT_BOOKING_PER_EMAIL = os.environ.get("RATELIMIT_BOOKING_PER_EMAIL", "5 per day")
+    RATELIMIT_MANAGE_PER_IP = os.environ.get("RATELIMIT_MANAGE_PER_IP", "120 per hour")
+    RATELIMIT_MANAGE_PER_TOKEN = os.environ.get("RATELIMIT_MANAGE_PER_TOKEN", "10 per hour")
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "booking" / "translations")
-    # UI languages; the first is the default. More arrive with the booking flow (issue 4).
-    UI_LANGUAGES = ("de", "en")
+    # UI languages; the first is the default. Arabic and Persian are written right to left.
+    UI_LANGUAGES = ("de", "en", "uk", "ru", "ar", "fa", "tr", "pl")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -35,7 +35,7 @@ def _init_extensions(app: Flask) -> None:
     from booking import i18n
     from booking.database import init_database_events
     from booking.db_types import render_migration_item
-    from booking.extensions import babel, csrf, db, login_manager, migrate
+    from booking.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     import_models()
     init_database_events()
@@ -45,6 +45,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
 
     from booking.auth.services import load_user
@@ -65,12 +66,17 @@ def import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from booking.api import bookings as _bookings_api  # noqa: F401 - routes on the api blueprint
     from booking.api.views import bp as api_bp
+    from booking.appointments.manage import bp as manage_bp
+    from booking.appointments.views import bp as booking_bp
     from booking.core.errors import register_error_handlers
     from booking.core.views import bp as core_bp
     from booking.extensions import csrf
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(booking_bp)
+    app.register_blueprint(manage_bp)
     csrf.exempt(api_bp)  # JSON API: no cookies, no forms; abuse is handled by rate limits
     app.register_blueprint(api_bp)
     register_error_handlers(app)

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound; ``create_app`` binds them to an application."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage and on/off come from RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED (config.py).
+limiter = Limiter(key_func=get_remote_address)

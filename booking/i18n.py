@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from babel import Locale
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 
 LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """Explicit choice (cookie), else the browser's Accept-Language, else the default."""
+    """Explicit choice (cookie), else the language of the booking being shown (manage pages),
+    else the browser's Accept-Language, else the default."""
     languages = current_app.config["UI_LANGUAGES"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen
+    if g.get("booking_locale") in languages:
+        return g.booking_locale
     return request.accept_languages.best_match(languages) or languages[0]
 
 
@@ -33,4 +36,16 @@ def init_app(app: Flask) -> None:
         return {
             "html_lang": str(locale).replace("_", "-"),
             "html_dir": text_direction(locale),
+            "locale_code": lambda: str(get_locale()),
+            "ui_languages": ui_languages,
         }
+
+
+def ui_languages() -> list[dict]:
+    """The UI languages with their own names, for the language switch."""
+    result = []
+    for code in current_app.config["UI_LANGUAGES"]:
+        own = Locale.parse(code)
+        result.append({"code": code, "native_name": own.get_display_name(own).capitalize(),
+                       "direction": text_direction(own)})
+    return result

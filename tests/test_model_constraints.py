@@ -131,3 +131,37 @@ def test_naive_datetimes_are_refused(network):
         create_appointment(network["counsellor"], network["office"], network["service"],
                            start_at=datetime(2027, 2, 2, 9))
     db.session.rollback()
+
+
+def test_database_refuses_overlapping_appointments_of_one_counsellor(network):
+    c, office, service = network["counsellor"], network["office"], network["service"]
+    start = datetime(2027, 2, 2, 9, tzinfo=UTC)
+    create_appointment(c, office, service, start_at=start)
+    db.session.commit()
+    _refused(lambda: create_appointment(c, office, service,
+                                        start_at=start + timedelta(minutes=30)))
+    # Back to back is fine (half-open ranges), and so is a cancelled one at the same time.
+    create_appointment(c, office, service, start_at=start + timedelta(minutes=60))
+    create_appointment(c, office, service, start_at=start, status="cancelled",
+                       cancelled_at=start)
+    db.session.commit()
+
+
+def test_database_refuses_moving_an_appointment_onto_another(network):
+    c, office, service = network["counsellor"], network["office"], network["service"]
+    start = datetime(2027, 2, 2, 9, tzinfo=UTC)
+    create_appointment(c, office, service, start_at=start)
+    later = create_appointment(c, office, service, start_at=start + timedelta(hours=2))
+    db.session.commit()
+
+    def move():
+        later.start_at, later.end_at = start + timedelta(minutes=30), start + timedelta(hours=1)
+    _refused(move)
+    # Re-activating a cancelled appointment whose time is taken is refused as well.
+    cancelled = create_appointment(c, office, service, start_at=start, status="cancelled",
+                                   cancelled_at=start)
+    db.session.commit()
+
+    def reactivate():
+        cancelled.status, cancelled.cancelled_at = "confirmed", None
+    _refused(reactivate)

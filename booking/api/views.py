@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from booking import clock
 from booking.api import params
@@ -17,7 +17,7 @@ from booking.api.openapi import openapi_document
 from booking.availability.services import booking_timezone, find_free_slots
 from booking.catalogue.languages import describe_language, is_known_language
 from booking.catalogue.models import Service
-from booking.counsellors.models import Counsellor, CounsellorLanguage
+from booking.catalogue.services import active_services, languages_on_offer
 from booking.extensions import db
 from booking.network.models import Location
 
@@ -55,12 +55,8 @@ def location_json(loc: Location) -> dict:
 
 @bp.get("/services")
 def services():
-    rows = db.session.scalars(
-        select(Service).where(Service.is_active).options(selectinload(Service.translations))
-        .order_by(Service.sort_order, Service.id)
-    ).all()
     locale = str(get_locale())
-    return jsonify([service_json(s, locale) for s in rows])
+    return jsonify([service_json(s, locale) for s in active_services()])
 
 
 def service_json(service: Service, locale: str) -> dict:
@@ -76,13 +72,8 @@ def service_json(service: Service, locale: str) -> dict:
 
 @bp.get("/languages")
 def languages():
-    codes = db.session.scalars(
-        select(CounsellorLanguage.language_code).distinct()
-        .join(Counsellor, Counsellor.id == CounsellorLanguage.counsellor_id)
-        .where(Counsellor.is_active)
-    ).all()
     reader = get_locale()
-    described = [describe_language(code, reader) for code in codes]
+    described = [describe_language(code, reader) for code in languages_on_offer()]
     return jsonify(sorted(described, key=lambda d: d["name"].casefold()))
 
 

@@ -50,8 +50,13 @@ def bookable_range(now: datetime) -> tuple[datetime, datetime]:
 
 
 def find_free_slots(*, service: Service, locations: list[Location], language: str | None,
-                    first_day: date, end_day: date, now: datetime) -> SlotSearch:
-    """Bookable slots for ``service`` at ``locations`` on local days [first_day, end_day)."""
+                    first_day: date, end_day: date, now: datetime,
+                    counsellor_id: int | None = None, ignore_appointment_id: int | None = None
+                    ) -> SlotSearch:
+    """Bookable slots for ``service`` at ``locations`` on local days [first_day, end_day).
+
+    ``counsellor_id`` keeps one counsellor's slots; ``ignore_appointment_id`` treats that
+    appointment as gone (moving it must not collide with itself)."""
     tz = booking_timezone()
     earliest, latest = bookable_range(now)
     window_start = local_to_utc(first_day, time(0), tz)
@@ -59,7 +64,11 @@ def find_free_slots(*, service: Service, locations: list[Location], language: st
     location_ids = {loc.id for loc in locations}
     organisation_ids = {loc.organisation_id for loc in locations}
 
-    rules = _load_rules(location_ids, first_day, end_day)
+    # Rules of the whole booking horizon as well: who speaks which language at a location must
+    # not depend on the days asked for.
+    horizon_end = latest.astimezone(tz).date() + timedelta(days=1)
+    rules = _load_rules(location_ids, min(first_day, now.astimezone(tz).date()),
+                        max(end_day, horizon_end))
     counsellor_ids = {r.counsellor_id for r in rules}
     counsellors, languages = _load_counsellors(counsellor_ids)
     rules = [r for r in rules if r.counsellor_id in counsellors]
@@ -72,13 +81,14 @@ def find_free_slots(*, service: Service, locations: list[Location], language: st
         buffer=buffer,
         step=timedelta(minutes=current_app.config["BOOKING_SLOT_STEP_MINUTES"]),
         earliest_start=max(earliest, window_start), latest_end=min(latest, window_end),
-        tz=tz, language=language,
+        tz=tz, language=language, counsellor_id=counsellor_id,
     )
     slots = compute_free_slots(
         request,
         counsellors=[CounsellorProfile(cid, frozenset(langs)) for cid, langs in languages.items()],
         rules=rules,
-        appointments=_load_appointments(counsellors, window_start - buffer, window_end + buffer),
+        appointments=_load_appointments(counsellors, window_start - buffer, window_end + buffer,
+                                        ignore_appointment_id),
         absences=_load_absences(counsellors, window_start, window_end),
         closures=_load_closures(location_ids, organisation_ids, locations, window_start,
                                 window_end),
@@ -121,16 +131,20 @@ def _load_counsellors(ids: set[int]) -> tuple[dict[int, Counsellor], dict[int, l
     return counsellors, languages
 
 
-def _load_appointments(counsellors: dict, start: datetime, end: datetime) -> list[BusyPeriod]:
+def _load_appointments(counsellors: dict, start: datetime, end: datetime,
+                       ignore_id: int | None) -> list[BusyPeriod]:
     if not counsellors:
         return []
-    rows = db.session.execute(
+    query = (
         select(Appointment.counsellor_id, Appointment.start_at, Appointment.end_at)
         .where(Appointment.counsellor_id.in_(counsellors),
                Appointment.status.in_(ACTIVE_STATUSES),
                Appointment.start_at >= start - LONGEST_APPOINTMENT,
                Appointment.start_at < end, Appointment.end_at > start)
-    ).all()
+    )
+    if ignore_id is not None:
+        query = query.where(Appointment.id != ignore_id)
+    rows = db.session.execute(query).all()
     return [BusyPeriod(*row) for row in rows]
 
 

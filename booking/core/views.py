@@ -1,13 +1,17 @@
-"""The home page and the health check."""
+"""The home page, the language switch, the privacy notice and the health check."""
 
-from flask import Blueprint, jsonify, render_template
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload
 
 from booking.extensions import db
-from booking.network.models import Location
+from booking.i18n import LANGUAGE_COOKIE
+from booking.network.models import Location, Organisation
 
 bp = Blueprint("core", __name__)
+ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.get("/")
@@ -19,6 +23,37 @@ def home():
         .order_by(Location.town)
     ).all()
     return render_template("core/home.html", offices=offices)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: the switch must not become an open redirect."""
+    if not target:
+        return url_for("core.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("core.home")
+    return target
+
+
+@bp.get("/language")
+def language():
+    return render_template("booking/language.html",
+                           next_url=_safe_next(request.args.get("next")))
+
+
+@bp.get("/language/<code>")
+def set_language(code: str):
+    response = redirect(_safe_next(request.args.get("next")), code=303)
+    if code in current_app.config["UI_LANGUAGES"]:
+        response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+
+
+@bp.get("/privacy")
+def privacy():
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template("core/privacy.html", organisations=organisations)
 
 
 @bp.get("/healthz")

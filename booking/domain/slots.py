@@ -61,6 +61,7 @@ class SlotRequest:
     buffer: timedelta = timedelta(0)  # kept free before and after existing appointments
     interpreter_extra: timedelta = timedelta(0)  # a consultation with interpreter takes longer
     language: str | None = None
+    counsellor_id: int | None = None  # only this counsellor's slots (booking with a person)
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,13 @@ def compute_free_slots(
 ) -> list[Slot]:
     """Bookable slots, unique per (location, start), sorted by ``Slot.sort_key``.
 
-    Language: at a location where somebody speaks ``request.language`` only those counsellors
-    are offered; where nobody does, everybody there is, flagged ``interpreter`` and with the
-    longer interpreter duration (the office arranges a phone or video interpreter).
+    Language: at a location where somebody with hours there speaks ``request.language`` only
+    those counsellors are offered; where nobody does, everybody there is, flagged
+    ``interpreter`` and with the longer interpreter duration (the office arranges a phone or
+    video interpreter).
     """
     profiles = {c.id: c for c in counsellors}
+    rules = list(rules)
     blocks = working_blocks(rules, request.first_day, request.end_day, request.tz, holidays)
 
     buffer = int(request.buffer.total_seconds())
@@ -146,7 +149,7 @@ def compute_free_slots(
     for c in closures:
         closed[c.location_id].append((_seconds(c.start), _seconds(c.end)))
 
-    interpreter_at = _interpreter_needed(request, blocks, profiles)
+    interpreter_at = _interpreter_needed(request, rules, profiles)
     earliest, latest = _seconds(request.earliest_start), _seconds(request.latest_end)
     step = int(request.step.total_seconds())
     base = int(request.duration.total_seconds())
@@ -158,7 +161,7 @@ def compute_free_slots(
     best: dict[tuple[str, int], tuple[int, int, int, bool]] = {}
     for counsellor_id, counsellor_blocks in blocks.items():
         profile = profiles.get(counsellor_id)
-        if profile is None:
+        if profile is None or request.counsellor_id not in (None, counsellor_id):
             continue
         blocked = merge(busy.get(counsellor_id, ()))
         blocked_ends = [end for _, end in blocked]
@@ -197,17 +200,17 @@ def compute_free_slots(
     return slots
 
 
-def _interpreter_needed(request: SlotRequest, blocks: dict, profiles: dict) -> dict[str, bool]:
-    """Per requested location: True when nobody working there in the window speaks the
-    requested language."""
+def _interpreter_needed(request: SlotRequest, rules: list[WeeklyRule],
+                        profiles: dict) -> dict[str, bool]:
+    """Per requested location: True when no counsellor with hours there speaks the requested
+    language. Decided from the rules, not from the days in the window, so that a one-day
+    window and a month answer alike (pass the rules valid in the whole booking horizon)."""
     if not request.language:
         return {}
     speakers_at: dict[str, bool] = {loc: False for loc in request.locations}
-    for counsellor_id, counsellor_blocks in blocks.items():
-        profile = profiles.get(counsellor_id)
-        if profile is None or request.language not in profile.languages:
-            continue
-        for _, _, location_id in counsellor_blocks:
-            if location_id in speakers_at:
-                speakers_at[location_id] = True
+    for rule in rules:
+        profile = profiles.get(rule.counsellor_id)
+        if profile is not None and request.language in profile.languages \
+                and rule.location_id in speakers_at:
+            speakers_at[rule.location_id] = True
     return {loc: not has_speaker for loc, has_speaker in speakers_at.items()}

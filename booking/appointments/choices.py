@@ -1,0 +1,88 @@
+"""What a client can choose from at each step: places, days of a month, times of a day.
+Booking and moving an appointment share these, so both offer exactly the same times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from booking import clock
+from booking.availability.models import WeeklyHours
+from booking.availability.services import bookable_range, booking_timezone, find_free_slots
+from booking.catalogue.models import Service
+from booking.domain.slots import Slot
+from booking.extensions import db
+from booking.network.models import Location
+
+
+@dataclass(frozen=True)
+class DayChoice:
+    day: date
+    count: int
+    interpreter_only: bool
+
+
+@dataclass(frozen=True)
+class MonthChoices:
+    month: date
+    days: list[DayChoice]
+    previous_month: date | None
+    next_month: date | None
+
+
+def places() -> tuple[list[Location], list[Location]]:
+    """Offices, and mobile venues that have advice days scheduled from today on."""
+    today = clock.now().astimezone(booking_timezone()).date()
+    offices = db.session.scalars(
+        select(Location).where(Location.kind == "office", Location.is_active)
+        .options(joinedload(Location.organisation)).order_by(Location.town)).all()
+    with_days = select(WeeklyHours.location_id).where(
+        or_(WeeklyHours.ends_on.is_(None), WeeklyHours.ends_on >= today))
+    mobile = db.session.scalars(
+        select(Location).where(Location.kind == "mobile", Location.is_active,
+                               Location.id.in_(with_days))
+        .options(joinedload(Location.organisation)).order_by(Location.town)).all()
+    return list(offices), list(mobile)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def month_choices(service: Service, location: Location, language: str, month: date | None,
+                  *, ignore_appointment_id: int | None = None) -> MonthChoices:
+    now = clock.now()
+    tz = booking_timezone()
+    today = now.astimezone(tz).date()
+    last_day = (bookable_range(now)[1] - timedelta(seconds=1)).astimezone(tz).date()
+    month = _month_start(month or today)
+    month = min(max(month, _month_start(today)), _month_start(last_day))
+    first = max(month, today)
+    end = min(_next_month(month), last_day + timedelta(days=1))
+    search = find_free_slots(service=service, locations=[location], language=language,
+                             first_day=first, end_day=end, now=now,
+                             ignore_appointment_id=ignore_appointment_id)
+    per_day: dict[date, list[Slot]] = {}
+    for slot in search.slots:
+        per_day.setdefault(slot.start.astimezone(tz).date(), []).append(slot)
+    days = [DayChoice(d, len(s), all(x.interpreter for x in s))
+            for d, s in sorted(per_day.items())]
+    previous_month = month - timedelta(days=1) if month > _month_start(today) else None
+    next_month = _next_month(month) if _next_month(month) <= last_day else None
+    return MonthChoices(month, days,
+                        _month_start(previous_month) if previous_month else None, next_month)
+
+
+def day_choices(service: Service, location: Location, language: str, day: date,
+                *, ignore_appointment_id: int | None = None) -> list[Slot]:
+    search = find_free_slots(service=service, locations=[location], language=language,
+                             first_day=day, end_day=day + timedelta(days=1), now=clock.now(),
+                             ignore_appointment_id=ignore_appointment_id)
+    return sorted(search.slots, key=lambda s: s.start)

@@ -1,0 +1,100 @@
+"""The booking flow's state, carried in the URL so every step works without JavaScript,
+cookies or a server session, and can be bookmarked or shared with a helper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from flask import request, url_for
+
+from booking import clock
+from booking.availability.services import booking_timezone
+from booking.catalogue.languages import is_known_language
+from booking.catalogue.models import Service
+from booking.extensions import db
+from booking.network.models import Location
+
+STEPS = ("service", "place", "day", "time", "details")
+
+
+@dataclass(frozen=True)
+class FlowState:
+    service: Service | None = None
+    language: str | None = None
+    location: Location | None = None
+    channel: str | None = None
+    month: date | None = None
+    day: date | None = None
+    start: datetime | None = None
+
+    def params(self, **changes) -> dict:
+        state = replace(self, **changes) if changes else self
+        values = {
+            "service": state.service.id if state.service else None,
+            "language": state.language,
+            "location": state.location.id if state.location else None,
+            "channel": state.channel,
+            "month": state.month.strftime("%Y-%m") if state.month else None,
+            "day": state.day.isoformat() if state.day else None,
+            "start": state.start.isoformat() if state.start else None,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+    def url(self, step: str, **changes) -> str:
+        return url_for(f"booking.{step}", **self.params(**changes))
+
+    @property
+    def missing_step(self) -> str | None:
+        """The first step whose answer is missing (where to send the client back to)."""
+        if not self.service or not self.language:
+            return "service"
+        if not self.location or not self.channel:
+            return "place"
+        return None
+
+
+def _get(name: str) -> str:
+    return request.values.get(name, "").strip()
+
+
+def _parse_date(raw: str, length: int, suffix: str = "") -> date | None:
+    if len(raw) != length:
+        return None
+    try:
+        return date.fromisoformat(raw + suffix)
+    except ValueError:
+        return None
+
+
+def read_state() -> FlowState:
+    """The state from the query string; anything unknown or malformed is simply dropped."""
+    service = db.session.get(Service, _get("service")) if _get("service") else None
+    location = db.session.get(Location, _get("location")) if _get("location") else None
+    language = _get("language").lower() or None
+    channel = _get("channel") or None
+    if service is not None and not service.is_active:
+        service = None
+    if location is not None and not location.is_active:
+        location = None
+    if language and not is_known_language(language):
+        language = None
+    if channel and (service is None or channel not in service.channels):
+        channel = None
+    if channel and location is not None and location.kind == "mobile" and channel != "in_person":
+        channel = None
+    start = None
+    if _get("start"):
+        try:
+            start = datetime.fromisoformat(_get("start"))
+        except ValueError:
+            start = None
+        if start is not None and start.tzinfo is None:
+            start = None
+    return FlowState(service=service, language=language, location=location, channel=channel,
+                     month=_parse_date(_get("month"), 7, "-01"),
+                     day=_parse_date(_get("day"), 10), start=start)
+
+
+def today() -> date:
+    return clock.now().astimezone(booking_timezone()).date()

@@ -1,0 +1,41 @@
+"""Rate limits on booking and on manage actions, per IP address and per e-mail or token."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+
+from booking.extensions import limiter
+
+CHANGING = ["POST", "DELETE"]
+
+
+def _email_key() -> str:
+    payload = request.get_json(silent=True) if request.is_json else request.form
+    email = str((payload or {}).get("email", "")).strip().lower()
+    if not email:
+        return get_remote_address()
+    return "email:" + hashlib.sha256(email.encode()).hexdigest()[:24]
+
+
+def _token_key() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def _config(name: str):
+    return lambda: current_app.config[name]
+
+
+def booking_limits(view):
+    view = limiter.limit(_config("RATELIMIT_BOOKING_PER_IP"), methods=CHANGING)(view)
+    return limiter.limit(_config("RATELIMIT_BOOKING_PER_EMAIL"), key_func=_email_key,
+                         methods=CHANGING)(view)
+
+
+def manage_limits(view):
+    view = limiter.limit(_config("RATELIMIT_MANAGE_PER_IP"))(view)
+    return limiter.limit(_config("RATELIMIT_MANAGE_PER_TOKEN"), key_func=_token_key,
+                         methods=CHANGING)(view)

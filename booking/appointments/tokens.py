@@ -1,0 +1,41 @@
+"""Manage tokens, references and iCalendar UIDs for appointments.
+
+The manage token is an HMAC of the appointment's random UID (128 bits) under the secret key:
+unguessable, never stored (only its SHA-256 is), and reproducible by the server when a
+reminder needs the link again. Rotating SECRET_KEY invalidates the links of existing bookings.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+
+# Crockford's base32 without I, L, O, U: easy to read out on the phone.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_ical_uid() -> str:
+    return f"{secrets.token_hex(16)}@iq-mv-booking"
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def manage_token(ical_uid: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"manage:{ical_uid}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")  # 192 bits
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def manage_url(token: str) -> str:
+    return f"{current_app.config['BOOKING_BASE_URL'].rstrip('/')}/manage/{token}"

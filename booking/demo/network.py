@@ -47,47 +47,14 @@ SERVICES = [
     {
         "id": "first-consultation", "duration_minutes": 60, "buffer_minutes": 15,
         "interpreter_extra_minutes": 30, "offers_video": False, "sort_order": 1,
-        "texts": {
-            "de": ("Erstberatung zur Anerkennung",
-                   "Wir klären gemeinsam, ob und wie Ihr ausländischer Abschluss in Deutschland "
-                   "anerkannt werden kann und welche Stelle zuständig ist.",
-                   "Zeugnisse und Abschlussurkunden (Kopien genügen), Fächer- und Notenübersicht, "
-                   "Nachweise über Berufserfahrung, Lebenslauf, falls vorhanden Übersetzungen."),
-            "en": ("First consultation on recognition",
-                   "Together we find out whether and how your foreign qualification can be "
-                   "recognised in Germany and which authority is responsible.",
-                   "Certificates and diplomas (copies are fine), list of subjects and grades, "
-                   "proof of work experience, CV, translations if you have them."),
-        },
     },
     {
         "id": "qualification-counselling", "duration_minutes": 60, "buffer_minutes": 15,
         "interpreter_extra_minutes": 30, "offers_video": True, "sort_order": 2,
-        "texts": {
-            "de": ("Qualifizierungsberatung",
-                   "Nach dem Anerkennungsbescheid: welche Anpassungsqualifizierung, welcher "
-                   "Sprachkurs oder welche Prüfungsvorbereitung die Lücke schließt.",
-                   "Ihren Anerkennungsbescheid oder Defizitbescheid, Sprachzertifikate, "
-                   "Lebenslauf."),
-            "en": ("Qualification counselling",
-                   "After the recognition decision: which bridging qualification, language "
-                   "course or exam preparation closes the gap.",
-                   "Your recognition decision or notice of deficits, language certificates, CV."),
-        },
     },
     {
         "id": "follow-up", "duration_minutes": 30, "buffer_minutes": 10,
         "interpreter_extra_minutes": 15, "offers_video": True, "sort_order": 3,
-        "texts": {
-            "de": ("Folgetermin",
-                   "Ein kurzer Termin, um den Stand Ihres Verfahrens zu besprechen oder "
-                   "Unterlagen durchzugehen.",
-                   "Die Unterlagen, um die es geht, und Post von Behörden."),
-            "en": ("Follow-up appointment",
-                   "A short appointment to discuss where your application stands or to go "
-                   "through documents.",
-                   "The documents concerned and any letters from authorities."),
-        },
     },
 ]
 

@@ -11,6 +11,7 @@ from booking.availability.models import WeeklyHours
 from booking.catalogue.models import Service, ServiceTranslation
 from booking.counsellors.models import Counsellor, CounsellorLanguage
 from booking.demo import network
+from booking.demo.service_texts import SERVICE_TEXTS
 from booking.extensions import db
 from booking.network.models import Location, Organisation, Town
 
@@ -68,10 +69,10 @@ def seed_demo() -> dict[str, int]:
         })
 
     for spec in network.SERVICES:
-        values = {k: v for k, v in spec.items() if k not in ("id", "texts")}
+        values = {k: v for k, v in spec.items() if k != "id"}
         _upsert(Service, {"id": spec["id"]}, values)
         db.session.flush()
-        for locale, (name, description, bring) in spec["texts"].items():
+        for locale, (name, description, bring) in SERVICE_TEXTS[spec["id"]].items():
             _upsert(ServiceTranslation, {"service_id": spec["id"], "locale": locale},
                     {"name": name, "description": description, "what_to_bring": bring})
 

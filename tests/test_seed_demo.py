@@ -49,7 +49,8 @@ def test_seed_demo_creates_the_network(runner):
         "first-consultation": 60, "qualification-counselling": 60, "follow-up": 30,
     }
     assert services["first-consultation"].text("de").name == "Erstberatung zur Anerkennung"
-    assert services["follow-up"].text("uk").name == "Folgetermin"  # falls back to German
+    assert services["follow-up"].text("so").name == "Folgetermin"  # falls back to German
+    assert services["follow-up"].text("uk").name != "Folgetermin"
 
 
 def test_mobile_venues_belong_to_the_responsible_provider(runner):

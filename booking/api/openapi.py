@@ -24,6 +24,10 @@ def _query(name: str, description: str, *, required: bool = False, **schema) -> 
             "schema": {"type": "string", **schema}}
 
 
+TOKEN_PARAMETER = {"name": "token", "in": "path", "required": True,
+                   "description": "The secret token from the booking's manage link.",
+                   "schema": {"type": "string", "maxLength": 64}}
+
 SEARCH_PARAMETERS = [
     _query("service", "Service id, e.g. first-consultation.", required=True),
     _query("location", "Location id (office or mobile venue); all locations when omitted."),
@@ -94,6 +98,60 @@ SCHEMAS = {
                                "interpreter_only": {"type": "boolean"}}}},
         },
     },
+    "BookingRequest": {
+        "type": "object",
+        "required": ["service", "location", "start", "language", "name", "email", "consent"],
+        "properties": {
+            "service": {"type": "string"}, "location": {"type": "string"},
+            "start": {"type": "string", "format": "date-time",
+                      "description": "A start time from /api/v1/slots, with offset."},
+            "language": {"type": "string", "description": "Consultation language code."},
+            "name": {"type": "string", "maxLength": 120},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "phone": {"type": ["string", "null"]},
+            "interpreter": {"type": "boolean"},
+            "consent": {"type": "boolean", "const": True,
+                        "description": "Consent to the privacy notice; must be true."},
+            "counsellor": {"type": ["integer", "null"]},
+            "channel": {"type": "string", "enum": ["in_person", "phone", "video"]},
+            "locale": {"type": "string", "description": "Language of messages to the client."},
+        },
+    },
+    "Booking": {
+        "type": "object",
+        "required": ["reference", "manage_url", "status", "start", "end", "location", "service",
+                     "language"],
+        "properties": {
+            "reference": {"type": "string"}, "token": {"type": "string"},
+            "manage_url": {"type": "string"},
+            "status": {"type": "string",
+                       "enum": ["confirmed", "cancelled", "attended", "no_show"]},
+            "start": {"type": "string", "format": "date-time"},
+            "end": {"type": "string", "format": "date-time"},
+            "location": {"type": "string"}, "service": {"type": "string"},
+            "language": {"type": "string"}, "channel": {"type": "string"},
+            "interpreter": {"type": "boolean"},
+        },
+    },
+    "SlotTaken": {
+        "type": "object", "required": ["error", "message", "alternatives"],
+        "properties": {
+            "error": {"const": "slot_taken"}, "message": {"type": "string"},
+            "alternatives": {"type": "array", "items": {
+                "type": "object", "required": ["start", "end", "location", "interpreter"],
+                "properties": {"start": {"type": "string", "format": "date-time"},
+                               "end": {"type": "string", "format": "date-time"},
+                               "location": {"type": "string"},
+                               "counsellor": {"type": "integer"},
+                               "interpreter": {"type": "boolean"}}}},
+        },
+    },
+    "ValidationError": {
+        "type": "object", "required": ["error", "message", "fields"],
+        "properties": {"error": {"const": "validation"}, "message": {"type": "string"},
+                       "fields": {"type": "object",
+                                  "additionalProperties": {"type": "string"}}},
+    },
     "Health": {
         "type": "object", "required": ["status", "database"],
         "properties": {"status": {"type": "string"}, "database": {"type": "string"}},
@@ -136,6 +194,41 @@ def openapi_document() -> dict:
                     _query("month", "YYYY-MM (default: this month).", pattern=r"^\d{4}-\d{2}$"),
                 ],
                 "responses": {"200": _json(_ref("Days")), **_error_responses(400)}}},
+            "/api/v1/bookings": {"post": {
+                "operationId": "createBooking", "summary": "Book a slot",
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": _ref("BookingRequest")}}},
+                "responses": {
+                    "201": _json(_ref("Booking"), "Booked; keep the token, it is shown once"),
+                    "400": _json(_ref("Error"), "Not a JSON object"),
+                    "409": _json(_ref("SlotTaken"), "The time was just taken"),
+                    "422": _json(_ref("ValidationError"), "Invalid fields"),
+                    "429": _json(_ref("Error"), "Too many requests"),
+                }}},
+            "/api/v1/bookings/{token}": {
+                "parameters": [TOKEN_PARAMETER],
+                "get": {"operationId": "getBooking", "summary": "A booking by its token",
+                        "responses": {"200": _json(_ref("Booking")),
+                                      **_error_responses(404, 429)}},
+                "delete": {"operationId": "cancelBooking",
+                           "summary": "Cancel (cancelling twice is harmless)",
+                           "responses": {"200": _json(_ref("Booking")),
+                                         **_error_responses(404, 409, 429)}},
+            },
+            "/api/v1/bookings/{token}/reschedule": {
+                "parameters": [TOKEN_PARAMETER],
+                "post": {
+                    "operationId": "rescheduleBooking", "summary": "Move to another free time",
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["start"], "properties": {
+                            "start": {"type": "string", "format": "date-time"}}}}}},
+                    "responses": {"200": _json(_ref("Booking")),
+                                  "400": _json(_ref("Error"), "Not a JSON object"),
+                                  "404": _json(_ref("Error"), "Unknown token"),
+                                  "409": _json({"oneOf": [_ref("SlotTaken"), _ref("Error")]},
+                                               "Taken, or no longer changeable"),
+                                  "422": _json(_ref("ValidationError"), "Invalid start"),
+                                  "429": _json(_ref("Error"), "Too many requests")}}},
             "/api/v1/openapi.json": {"get": {
                 "operationId": "openapi", "summary": "This document",
                 "responses": {"200": _json({"type": "object"})}}},

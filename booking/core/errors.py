@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from booking.extensions import db
@@ -19,6 +20,12 @@ def register_error_handlers(app: Flask) -> None:
                     "message": error.description}
             return jsonify(body), error.code
         return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = _("The form was open for too long or came from another page. Please go back, "
+                    "reload the page and send the form again.")
+        return render_template("errors/error.html", error=error, message=message), 400
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -9,6 +9,7 @@ datetimes (DESIGN.md §6: time-zone-aware objects in hot loops made other engine
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
@@ -79,7 +80,15 @@ class Slot:
 
 
 def _seconds(instant: datetime) -> int:
-    return int(instant.timestamp())
+    """Whole UTC seconds, rounded down: for the start of something busy, the end of something
+    free."""
+    return math.floor(instant.timestamp())
+
+
+def _seconds_up(instant: datetime) -> int:
+    """Whole UTC seconds, rounded up: for the end of something busy, the start of something
+    free. Rounding outward keeps a busy period with fractions of a second fully blocked."""
+    return math.ceil(instant.timestamp())
 
 
 def working_blocks(rules: Iterable[WeeklyRule], first_day: date, end_day: date,
@@ -141,16 +150,16 @@ def compute_free_slots(
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     load: dict[int, int] = defaultdict(int)
     for a in appointments:
-        busy[a.counsellor_id].append((_seconds(a.start) - buffer, _seconds(a.end) + buffer))
+        busy[a.counsellor_id].append((_seconds(a.start) - buffer, _seconds_up(a.end) + buffer))
         load[a.counsellor_id] += 1
     for a in absences:
-        busy[a.counsellor_id].append((_seconds(a.start), _seconds(a.end)))
+        busy[a.counsellor_id].append((_seconds(a.start), _seconds_up(a.end)))
     closed: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for c in closures:
-        closed[c.location_id].append((_seconds(c.start), _seconds(c.end)))
+        closed[c.location_id].append((_seconds(c.start), _seconds_up(c.end)))
 
     interpreter_at = _interpreter_needed(request, rules, profiles)
-    earliest, latest = _seconds(request.earliest_start), _seconds(request.latest_end)
+    earliest, latest = _seconds_up(request.earliest_start), _seconds(request.latest_end)
     step = int(request.step.total_seconds())
     base = int(request.duration.total_seconds())
     extra = int(request.interpreter_extra.total_seconds())

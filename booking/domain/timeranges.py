@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -73,7 +73,12 @@ def intersect(a: Iterable[Pair], b: Iterable[Pair]) -> list[Pair]:
 
 @dataclass(frozen=True, order=True)
 class TimeRange:
-    """An aware, half-open range of time."""
+    """An aware, half-open range of time, held in UTC.
+
+    Python compares two datetimes that share a tzinfo by their wall clock and ignores ``fold``
+    (PEP 495), so 01:30 CEST would not count as earlier than 01:10 CET on the night the clocks
+    go back. Normalising to UTC makes every comparison one of real instants.
+    """
 
     start: datetime
     end: datetime
@@ -81,6 +86,8 @@ class TimeRange:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("TimeRange needs aware datetimes")
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+        object.__setattr__(self, "end", self.end.astimezone(UTC))
         if not self.start < self.end:
             raise ValueError("TimeRange must end after it starts")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
+from babel.dates import format_skeleton
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 
@@ -29,7 +30,13 @@ def text_direction(locale: Locale | str | None = None) -> str:
     return "rtl" if locale.text_direction == "rtl" else "ltr"
 
 
+def month_label(value) -> str:
+    """'Februar 2027' / 'فبراير 2027': the locale's own pattern (CLDR skeleton ``yMMMM``)."""
+    return format_skeleton("yMMMM", value, locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(month_label, "month_label")
     @app.context_processor
     def inject_locale() -> dict:
         locale = get_locale()

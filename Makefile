@@ -8,7 +8,7 @@ TRANSLATIONS := booking/translations
 PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help install translations run web worker test test-postgres lint i18n-extract i18n-update i18n-check bench clean
+.PHONY: help install translations browser-deps run web worker test test-postgres lint i18n-extract i18n-update i18n-check bench clean
 
 help:
 	@echo "make run       set up, migrate, seed the demo and serve http://127.0.0.1:5000 plus the worker"
@@ -45,7 +45,23 @@ web: install translations
 worker: install translations
 	$(FLASK) scheduler run
 
-test: install translations
+# The browser tests (tests/browser) need axe-core from npm and Debian's Chromium.
+browser-deps:
+	@if [ ! -d node_modules/axe-core ]; then \
+	  command -v npm >/dev/null || { echo "npm is needed to install axe-core: apt-get install npm"; exit 1; }; \
+	  npm ci --no-audit --no-fund; \
+	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium."; \
+	    echo "Install it with: sudo apt-get update && sudo apt-get install -y chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install translations browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_interval, format_skeleton
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale, get_timezone
+from markupsafe import Markup, escape
 
 LANGUAGE_COOKIE = "lang"
 
@@ -35,7 +36,25 @@ def month_label(value) -> str:
     return format_skeleton("yMMMM", value, locale=get_locale())
 
 
+def time_range(start, end) -> str:
+    """'09:00–10:30 Uhr', '9:00–10:30 ص', '9:00 تا 10:30': the locale's own interval format,
+    24- or 12-hour as the locale prefers, in the booking time zone."""
+    locale = get_locale()
+    skeleton = "Hm" if "H" in locale.time_formats["short"].pattern else "hm"
+    return format_interval(start, end, skeleton, tzinfo=get_timezone(), locale=locale)
+
+
+def appointment_time(start, end) -> Markup:
+    """The full date and the time range, joined by the locale's own date-time pattern."""
+    pattern = str(get_locale().datetime_formats["full"]).replace("'", "")
+    times = Markup('<span class="nowrap">%s</span>') % time_range(start, end)
+    return Markup(escape(pattern).replace("{1}", escape(format_date(start, "full")))
+                  .replace("{0}", times))
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(time_range)
+    app.add_template_global(appointment_time)
     app.add_template_filter(month_label, "month_label")
     @app.context_processor
     def inject_locale() -> dict:

@@ -48,8 +48,8 @@ def appointment_time(start, end) -> Markup:
     """The full date and the time range, joined by the locale's own date-time pattern."""
     pattern = str(get_locale().datetime_formats["full"]).replace("'", "")
     times = Markup('<span class="nowrap">%s</span>') % time_range(start, end)
-    return Markup(escape(pattern).replace("{1}", escape(format_date(start, "full")))
-                  .replace("{0}", times))
+    # escape() gives Markup, whose replace() escapes plain strings and keeps Markup as is.
+    return escape(pattern).replace("{1}", format_date(start, "full")).replace("{0}", times)
 
 
 def init_app(app: Flask) -> None:

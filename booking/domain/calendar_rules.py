@@ -2,9 +2,8 @@
 
 Weekly hours are local times ("Tuesday 09:00–16:00" in Europe/Berlin) that stay the same on
 both sides of a DST change; they are turned into UTC instants one day at a time. Times that do
-not exist (spring forward) or happen twice (fall back) are resolved conservatively, following
-PEP 495's ``fold``: a range never starts inside a gap and never covers a wall time twice from
-its start.
+not exist (spring forward) become the moment the clocks jump; times that happen twice (fall
+back) are taken at their first occurrence (PEP 495 ``fold=0``), so hours never run long.
 """
 
 from __future__ import annotations
@@ -46,11 +45,28 @@ class WeeklyRule:
 def local_to_utc(day: date, wall_time: time, tz: tzinfo, *, fold: int = 0) -> datetime:
     """The UTC instant of a local wall time.
 
-    ``fold=0`` picks the first of two doubled times and, inside a spring-forward gap, a time
-    after the gap; ``fold=1`` picks the second of two doubled times and a time before a gap
-    (PEP 495). Rule starts use 0 and rule ends use 1, so a range is never pushed into a gap.
+    A doubled wall time (fall back) is its first occurrence with ``fold=0`` and its second with
+    ``fold=1`` (PEP 495). A wall time that does not exist (spring forward) is the instant the
+    clocks jump: "02:30" on the night 02:00 becomes 03:00 is 03:00 CEST, for the start and the
+    end of a range alike, so hours never begin late nor run past their end.
     """
-    return datetime.combine(day, wall_time, tzinfo=tz).replace(fold=fold).astimezone(UTC)
+    local = datetime.combine(day, wall_time, tzinfo=tz).replace(fold=fold)
+    instant = local.astimezone(UTC)
+    naive = local.replace(tzinfo=None, fold=0)
+    if instant.astimezone(tz).replace(tzinfo=None) == naive:
+        return instant
+    # In the gap: find the first instant whose wall time is past ``naive`` (the jump), between
+    # the two readings of the wall time with the offsets before and after the transition.
+    low = int(local.replace(fold=1).astimezone(UTC).timestamp())
+    high = int(local.replace(fold=0).astimezone(UTC).timestamp())
+    low, high = min(low, high), max(low, high)
+    while low < high:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, UTC).astimezone(tz).replace(tzinfo=None) > naive:
+            high = middle
+        else:
+            low = middle + 1
+    return datetime.fromtimestamp(low, UTC)
 
 
 def is_doubled_wall_time(instant: datetime, tz: tzinfo) -> bool:

@@ -108,7 +108,7 @@ def working_blocks(rules: Iterable[WeeklyRule], first_day: date, end_day: date,
             for rule in by_weekday.get(day.weekday(), ()):
                 if rule.applies_on(day):
                     start = _seconds(local_to_utc(day, rule.start_time, tz, fold=0))
-                    end = _seconds(local_to_utc(day, rule.end_time, tz, fold=1))
+                    end = _seconds(local_to_utc(day, rule.end_time, tz, fold=0))
                     if start < end:
                         raw[rule.counsellor_id][rule.location_id].append((start, end))
         day += timedelta(days=1)

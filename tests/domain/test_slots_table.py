@@ -217,3 +217,23 @@ def test_slot_step_grid_is_anchored_at_the_start_of_the_hours():
     slots = compute_free_slots(request(date(2027, 2, 1), step=timedelta(minutes=45)),
                                people({"de"}), [rule(MONDAY, time(8, 30), time(11))])
     assert local_starts(slots) == ["Mon 08:30", "Mon 09:15", "Mon 10:00"]
+
+
+@pytest.mark.parametrize("day, wall, expected_utc", [
+    (date(2027, 3, 28), time(2, 0), datetime(2027, 3, 28, 1, 0, tzinfo=UTC)),   # gap: the jump
+    (date(2027, 3, 28), time(2, 30), datetime(2027, 3, 28, 1, 0, tzinfo=UTC)),  # gap: the jump
+    (date(2027, 3, 28), time(3, 0), datetime(2027, 3, 28, 1, 0, tzinfo=UTC)),
+    (date(2027, 3, 28), time(1, 59), datetime(2027, 3, 28, 0, 59, tzinfo=UTC)),
+    (date(2027, 10, 31), time(2, 30), datetime(2027, 10, 31, 0, 30, tzinfo=UTC)),  # first 02:30
+    (date(2027, 10, 31), time(3, 0), datetime(2027, 10, 31, 2, 0, tzinfo=UTC)),
+])
+def test_local_wall_times_on_dst_nights(day, wall, expected_utc):
+    from booking.domain.calendar_rules import local_to_utc
+    assert local_to_utc(day, wall, BERLIN) == expected_utc
+
+
+def test_hours_ending_at_a_doubled_time_do_not_run_long():
+    # 01:00–02:00 on the night 02:00–03:00 happens twice: hours end at the first 02:00.
+    slots = compute_free_slots(request(date(2027, 10, 31)), people({"de"}),
+                               [rule(SUNDAY, time(1), time(2))])
+    assert local_starts(slots) == ["Sun 01:00"]

@@ -126,6 +126,8 @@ def slots():
     search = find_free_slots(service=service, locations=locations_found, language=language,
                              first_day=first, end_day=end, now=clock.now())
     tz = search.timezone
+    people = {cid: (c.display_name, sorted(search.languages[cid]))
+              for cid, c in search.counsellors.items()}
     return jsonify({
         "timezone": tz.key,
         "slots": [{
@@ -133,8 +135,8 @@ def slots():
             "end": slot.end.astimezone(tz).isoformat(),
             "location": slot.location_id,
             "counsellor": slot.counsellor_id,
-            "counsellor_name": search.counsellors[slot.counsellor_id].display_name,
-            "languages": sorted(search.languages[slot.counsellor_id]),
+            "counsellor_name": people[slot.counsellor_id][0],
+            "languages": people[slot.counsellor_id][1],
             "interpreter": slot.interpreter,
         } for slot in search.slots],
     })

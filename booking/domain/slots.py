@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from booking.domain.calendar_rules import (
     WeeklyRule,
@@ -102,13 +102,20 @@ def working_blocks(rules: Iterable[WeeklyRule], first_day: date, end_day: date,
         by_weekday[rule.weekday].append(rule)
 
     raw: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    instants: dict[tuple[date, time], int] = {}  # many rules share 09:00: convert each once
+
+    def instant(day: date, wall: time) -> int:
+        key = (day, wall)
+        if key not in instants:
+            instants[key] = _seconds(local_to_utc(day, wall, tz))
+        return instants[key]
+
     day = first_day
     while day < end_day:
         if day not in closed_days:
             for rule in by_weekday.get(day.weekday(), ()):
                 if rule.applies_on(day):
-                    start = _seconds(local_to_utc(day, rule.start_time, tz, fold=0))
-                    end = _seconds(local_to_utc(day, rule.end_time, tz, fold=0))
+                    start, end = instant(day, rule.start_time), instant(day, rule.end_time)
                     if start < end:
                         raw[rule.counsellor_id][rule.location_id].append((start, end))
         day += timedelta(days=1)

@@ -17,15 +17,19 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# Appointments last at most 8 hours (a CHECK on services), so an overlapping one starts less
+# than a day earlier; the lower bound lets the (counsellor_id, start_at) index answer instead of
+# scanning the counsellor's whole history. SQLite's datetime() output sorts like the stored text.
 OVERLAP_CHECK = """
     SELECT RAISE(ABORT, 'appointment_overlap')
     WHERE NEW.status <> 'cancelled' AND EXISTS (
         SELECT 1 FROM appointments AS other
         WHERE other.counsellor_id = NEW.counsellor_id
-          AND other.id <> NEW.id
-          AND other.status <> 'cancelled'
+          AND other.start_at >= datetime(NEW.start_at, '-1 day')
           AND other.start_at < NEW.end_at
           AND other.end_at > NEW.start_at
+          AND other.id <> NEW.id
+          AND other.status <> 'cancelled'
     );
 """
 

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import create_engine, event, make_url, text
 
 from booking import create_app
+from booking.database import reset_postgres_schema
 from booking.extensions import db
 from config import Config, normalise_database_url
 
@@ -30,13 +31,7 @@ def scratch_database() -> Iterator[str]:
     if configured:
         url = normalise_database_url(configured)
         if make_url(url).get_backend_name() == "postgresql":
-            engine = create_engine(url)
-            try:
-                with engine.begin() as conn:
-                    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                    conn.execute(text("CREATE SCHEMA public"))
-            finally:
-                engine.dispose()
+            reset_postgres_schema(url)
         yield url
         return
     with tempfile.TemporaryDirectory(prefix="booking-bench-") as directory:

@@ -17,3 +17,16 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 def init_database_events() -> None:
     if not event.contains(Engine, "connect", _configure_sqlite):
         event.listen(Engine, "connect", _configure_sqlite)
+
+
+def reset_postgres_schema(url: str) -> None:
+    """Empty a scratch PostgreSQL database (tests, benchmarks): drop and recreate ``public``."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()

@@ -6,12 +6,15 @@ from __future__ import annotations
 import contextvars
 import os
 import smtplib
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from booking import create_app
+from booking.database import reset_postgres_schema
+from booking.demo.seed import seed_demo
 from booking.extensions import db
 from config import TestConfig, normalise_database_url
 
@@ -21,16 +24,6 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 def make_config(database_url: str) -> type:
     return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
-
-
-def reset_postgres_schema(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +105,35 @@ def _no_real_mail_servers(monkeypatch):
         return real_connect(self, host, port, source_address)
 
     monkeypatch.setattr(smtplib.SMTP, "connect", guarded_connect)
+
+
+# Monday 1 February 2027, 07:00 in Berlin.
+NOW = datetime(2027, 2, 1, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_now(app):
+    app.config["CLOCK"] = lambda: NOW
+    return NOW
+
+
+@pytest.fixture
+def demo(app, frozen_now):
+    seed_demo()
+    db.session.commit()
+    return app
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts SQL statements sent to the database while the returned list is being watched."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", before)

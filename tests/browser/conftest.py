@@ -13,9 +13,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-# The seeded demo network and the frozen clock (NOW = 2027-02-01 06:00 UTC) of the feature tests.
-from tests.features.conftest import demo, frozen_now  # noqa: F401
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -1,5 +1,7 @@
 """The booking part of the JSON API: every validation rule, tokens, rate limits."""
 
+import os
+
 import pytest
 
 from booking import create_app
@@ -131,11 +133,15 @@ def test_reschedule_through_the_api(client, slot):
     assert not_json.status_code == 400
 
 
-@pytest.fixture
-def limited_client(database_url, demo, frozen_now):
-    """A second app on the same database with rate limits on (and low)."""
+REDIS_URL = os.environ.get("BOOKING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(params=["memory://", REDIS_URL], ids=["memory", "redis"])
+def limited_client(request, database_url, demo, frozen_now):
+    """A second app on the same database with rate limits on (and low), counting in memory
+    and in Redis (production shares the counters between workers there)."""
     config = type("Limited", (make_config(database_url),), {
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": request.param,
         "RATELIMIT_BOOKING_PER_IP": "4 per hour", "RATELIMIT_BOOKING_PER_EMAIL": "2 per day",
         "RATELIMIT_MANAGE_PER_TOKEN": "2 per hour", "CLOCK": staticmethod(lambda: frozen_now),
     })

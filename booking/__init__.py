@@ -51,6 +51,8 @@ def _init_extensions(app: Flask) -> None:
     from booking.auth.services import load_user
 
     login_manager.user_loader(load_user)
+    # E-mail renderers register themselves with the outbox when imported.
+    from booking.appointments import notifications as _notifications  # noqa: F401
 
 
 def import_models() -> None:
@@ -85,8 +87,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from booking.auth.cli import users_cli
     from booking.demo.cli import seed_demo_command
+    from booking.outbox.cli import outbox_cli
     from booking.scheduler.cli import scheduler_cli
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(outbox_cli)

@@ -44,8 +44,15 @@ def time_range(start, end) -> str:
     return format_interval(start, end, skeleton, tzinfo=get_timezone(), locale=locale)
 
 
+def appointment_time_text(start, end) -> str:
+    """The full date and the time range joined by the locale's own date-time pattern."""
+    pattern = str(get_locale().datetime_formats["full"]).replace("'", "")
+    return pattern.replace("{1}", format_date(start, "full")).replace("{0}",
+                                                                      time_range(start, end))
+
+
 def appointment_time(start, end) -> Markup:
-    """The full date and the time range, joined by the locale's own date-time pattern."""
+    """As ``appointment_time_text``, for pages: the time range does not break across lines."""
     pattern = str(get_locale().datetime_formats["full"]).replace("'", "")
     times = Markup('<span class="nowrap">%s</span>') % time_range(start, end)
     # escape() gives Markup, whose replace() escapes plain strings and keeps Markup as is.

@@ -61,8 +61,9 @@ def _delete_all_rows() -> None:
 
 
 @pytest.fixture
-def app(database_url, _migrated_schema):
+def app(database_url, _migrated_schema, tmp_path):
     app = create_app(make_config(database_url))
+    app.config["MAIL_FILE_DIR"] = str(tmp_path / "outbox")
     with app.app_context():
         yield app
         db.session.remove()
@@ -137,3 +138,14 @@ def count_queries(app):
     event.listen(db.engine, "before_cursor_execute", before)
     yield statements
     event.remove(db.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback; the app sends to it (SMTP_URL)."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    app.config["SMTP_URL"] = server.url
+    yield server
+    server.stop()

@@ -24,7 +24,11 @@ def place_text(appointment: Appointment) -> str:
 
 
 def appointment_event(appointment: Appointment, *, manage_url: str | None = None,
-                      include_attendee: bool = True) -> CalendarEvent:
+                      attendees: tuple[tuple[str, str | None], ...] | None = None,
+                      start=None, end=None, sequence: int | None = None, stamp=None,
+                      cancelled: bool | None = None) -> CalendarEvent:
+    """The appointment as an event. The keyword arguments override the current state with a
+    snapshot (an outbox message describes the appointment as it was when it changed)."""
     text = appointment.service.text(appointment.locale)
     service_name = text.name if text else appointment.service_id
     lines = [service_name, _("Reference: %(reference)s", reference=appointment.reference)]
@@ -33,13 +37,17 @@ def appointment_event(appointment: Appointment, *, manage_url: str | None = None
     if manage_url:
         lines.append(_("Move or cancel: %(url)s", url=manage_url))
     sender_name, sender = parseaddr(current_app.config["MAIL_FROM"])
+    if attendees is None:
+        attendees = ((appointment.client_email, appointment.client_name),) \
+            if appointment.client_email else ()
     return CalendarEvent(
-        uid=appointment.ical_uid, sequence=appointment.ical_sequence,
-        start=appointment.start_at, end=appointment.end_at, stamp=appointment.updated_at,
+        uid=appointment.ical_uid,
+        sequence=appointment.ical_sequence if sequence is None else sequence,
+        start=start or appointment.start_at, end=end or appointment.end_at,
+        stamp=stamp or appointment.updated_at,
         summary=_("IQ counselling appointment"), location=place_text(appointment),
         description="\n".join(lines), organizer_email=sender,
-        organizer_name=appointment.location.name or sender_name,
-        attendee_email=appointment.client_email if include_attendee else None,
-        attendee_name=appointment.client_name if include_attendee else None,
-        cancelled=appointment.status == "cancelled", url=manage_url,
+        organizer_name=appointment.location.name or sender_name, attendees=attendees,
+        cancelled=appointment.status == "cancelled" if cancelled is None else cancelled,
+        url=manage_url,
     )

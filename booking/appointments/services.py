@@ -140,7 +140,7 @@ def book_appointment(request: BookingRequest, *, now: datetime) -> Booked:
             db.session.rollback()
             service, location = load_service(service.id), load_location(location.id)
             continue
-        _notify(appointment, "appointment.booked", "REQUEST", token=token)
+        _notify(appointment, "appointment.booked", "REQUEST")
         record("create", "appointment", appointment.id, actor=_actor(request),
                organisation_id=appointment.organisation_id,
                user_id=request.booked_by_user_id)
@@ -201,9 +201,12 @@ def reschedule_appointment(appointment: Appointment, new_start: datetime, *, now
             db.session.rollback()
             appointment = db.session.get(Appointment, appointment_id)
             continue
-        _notify(appointment, "appointment.moved", "REQUEST",
-                token=tokens.manage_token(appointment.ical_uid),
-                previous_counsellor_id=previous_counsellor)
+        _notify(appointment, "appointment.moved", "REQUEST")
+        if previous_counsellor != appointment.counsellor_id:
+            # The appointment went to another counsellor: take it out of the first one's
+            # calendar (RFC 5546 CANCEL, same UID).
+            _notify(appointment, "appointment.reassigned", "CANCEL", recipients=("counsellor",),
+                    counsellor_id=previous_counsellor)
         record("move", "appointment", appointment.id, actor=actor, user_id=user_id,
                organisation_id=appointment.organisation_id)
         return appointment
@@ -217,19 +220,17 @@ def _actor(request: BookingRequest) -> str:
     return "staff" if request.booked_by_user_id else "client"
 
 
-def _notify(appointment: Appointment, topic: str, method: str, *, token: str | None = None,
-            **extra) -> None:
+def _notify(appointment: Appointment, topic: str, method: str,
+            recipients: tuple[str, ...] = ("counsellor", "client"), **extra) -> None:
     """Outbox messages for the client (when reachable by e-mail) and the counsellor: what
-    changed, as it was at that moment (RFC 5546 METHOD and SEQUENCE)."""
+    changed, as it was at that moment (RFC 5546 METHOD and SEQUENCE). The manage link is not
+    stored; the worker derives it from the appointment when it writes the e-mail."""
     snapshot = {"method": method, "sequence": appointment.ical_sequence,
                 "start_at": appointment.start_at.isoformat(),
                 "end_at": appointment.end_at.isoformat(), **extra}
-    recipients = ["counsellor"] + (["client"] if appointment.client_email else [])
     for recipient in recipients:
-        payload = {**snapshot, "recipient": recipient}
-        if recipient == "client" and token:
-            # Removed from the payload once delivered (the token is never kept in clear).
-            payload["manage_url"] = tokens.manage_url(token)
-        enqueue(topic, payload=payload, organisation_id=appointment.organisation_id,
-                appointment_id=appointment.id,
+        if recipient == "client" and not appointment.client_email:
+            continue
+        enqueue(topic, payload={**snapshot, "recipient": recipient},
+                organisation_id=appointment.organisation_id, appointment_id=appointment.id,
                 dedupe_key=f"{topic}:{appointment.id}:{appointment.ical_sequence}:{recipient}")

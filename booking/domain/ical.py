@@ -27,8 +27,7 @@ class CalendarEvent:
     description: str
     organizer_email: str
     organizer_name: str
-    attendee_email: str | None = None
-    attendee_name: str | None = None
+    attendees: tuple[tuple[str, str | None], ...] = ()  # (e-mail, name)
     cancelled: bool = False
     url: str | None = None
 
@@ -68,10 +67,10 @@ def _event(item: CalendarEvent) -> Event:
     organizer = vCalAddress(f"mailto:{item.organizer_email}")
     organizer.params["cn"] = vText(item.organizer_name)
     event.add("organizer", organizer)
-    if item.attendee_email:
-        attendee = vCalAddress(f"mailto:{item.attendee_email}")
-        if item.attendee_name:
-            attendee.params["cn"] = vText(item.attendee_name)
+    for email, name in item.attendees:
+        attendee = vCalAddress(f"mailto:{email}")
+        if name:
+            attendee.params["cn"] = vText(name)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("ACCEPTED")
         event.add("attendee", attendee)

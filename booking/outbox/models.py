@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from booking.db_types import UTCDateTime, utcnow
 from booking.extensions import db
 
-OUTBOX_STATUSES = ("pending", "sent", "failed")
+# pending: waiting or being sent; sent; skipped: no longer true when its turn came (the
+# appointment was cancelled or is over); failed: gave up after repeated errors, shown to staff.
+OUTBOX_STATUSES = ("pending", "sent", "skipped", "failed")
 
 
 class OutboxMessage(db.Model):
@@ -36,7 +38,7 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'sent', 'skipped', 'failed')", name="status"),
         CheckConstraint("channel IN ('email', 'caldav')", name="channel"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
         Index("ix_outbox_messages_due", "status", "available_at"),

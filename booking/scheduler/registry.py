@@ -24,5 +24,8 @@ def all_jobs() -> list[PeriodicJob]:
 
 
 def _job_modules() -> list:
-    # Features add their jobs module here as they gain periodic work (outbox, reminders, …).
-    return []
+    """Features with periodic work; reminders first, so a tick queues and then delivers."""
+    from booking.appointments import jobs as appointment_jobs
+    from booking.outbox import jobs as outbox_jobs
+
+    return [appointment_jobs, outbox_jobs]

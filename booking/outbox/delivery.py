@@ -1,0 +1,137 @@
+"""Delivering outbox messages: claim, send, mark; retries with exponential backoff.
+
+Guarantee: every message is delivered at least once. Each message is marked in its own
+transaction right after the mail server accepted it, so a worker that dies can repeat at most
+the one message it was sending; its other claimed messages are taken over by any worker once
+the claim lease has expired. PostgreSQL hands out rows with ``FOR UPDATE SKIP LOCKED``, so any
+number of workers on any number of machines share the queue without sending anything twice.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from booking import clock
+from booking.extensions import db
+from booking.outbox.backends import backend_from_config
+from booking.outbox.models import OutboxMessage
+
+CLAIM_LEASE = timedelta(minutes=5)  # longer than any single delivery takes
+MAX_ATTEMPTS = 8  # then the message is "failed" and shown to staff
+BATCH = 50
+# The connection itself is gone (not: the server refused this one message).
+CONNECTION_LOST = (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError)
+
+Renderer = Callable[[OutboxMessage], EmailMessage | None]
+_renderers: dict[str, Renderer] = {}
+
+
+def renders(*topics: str):
+    """Register the function that turns an outbox message of these topics into an e-mail
+    (returning None when the message is no longer true and must be skipped)."""
+    def register(function: Renderer) -> Renderer:
+        for topic in topics:
+            _renderers[topic] = function
+        return function
+    return register
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failed attempt, at most six hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
+    """Claim up to ``limit`` due messages for this worker and commit the claim."""
+    token = f"{worker_name()}:{uuid.uuid4().hex[:8]}"
+    claimable = (
+        OutboxMessage.status == "pending", OutboxMessage.available_at <= now,
+        or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE),
+    )
+    query = select(OutboxMessage.id).where(*claimable).order_by(OutboxMessage.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = db.session.scalars(query).all()
+    if ids:
+        # The same conditions again: on SQLite a second worker that read the same rows finds
+        # them claimed once it gets the write lock, and claims nothing.
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids), *claimable)
+            .values(claimed_at=now, claimed_by=token, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False))
+    db.session.commit()
+    if not ids:
+        return []
+    return list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.claimed_by == token).order_by(OutboxMessage.id)))
+
+
+def deliver_due_messages(limit: int = BATCH) -> dict[str, int]:
+    """One round: claim due messages, send them over one connection, mark each."""
+    ids = claim_due(clock.now(), limit)
+    counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    if not ids:
+        return counts
+    backend = backend_from_config(current_app.config)
+    try:
+        with backend.connection() as send:
+            for message_id in ids:
+                counts[_deliver_one(message_id, send)] += 1
+    except OSError as error:  # could not even connect: every claimed message waits and retries
+        db.session.rollback()
+        for message_id in ids:
+            message = db.session.get(OutboxMessage, message_id)
+            if message.status == "pending" and message.sent_at is None:
+                counts[_retry_later(message, error)] += 1
+        db.session.commit()
+    return counts
+
+
+def _deliver_one(message_id: int, send) -> str:
+    message = db.session.get(OutboxMessage, message_id)
+    try:
+        renderer = _renderers[message.topic]
+        email = renderer(message)
+        if email is None:
+            outcome = "skipped"
+        else:
+            email["X-Booking-Outbox-Id"] = str(message.id)
+            send(email)
+            outcome = "sent"
+        message.status = outcome
+        message.sent_at = clock.now() if outcome == "sent" else None
+        message.claimed_at = None
+        message.last_error = None
+    except CONNECTION_LOST:
+        raise  # the caller reschedules the rest of the batch
+    except Exception as error:  # noqa: BLE001 - any failure of one message: retry it later
+        db.session.rollback()
+        message = db.session.get(OutboxMessage, message_id)
+        outcome = _retry_later(message, error)
+    db.session.commit()
+    return outcome
+
+
+def _retry_later(message: OutboxMessage, error: BaseException) -> str:
+    message.claimed_at = None
+    message.last_error = f"{type(error).__name__}: {error}"[:1000]
+    current_app.logger.warning("outbox message %s failed (attempt %s): %s", message.id,
+                               message.attempts, type(error).__name__)
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        return "failed"
+    message.available_at = clock.now() + backoff(message.attempts)
+    return "retry"

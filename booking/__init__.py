@@ -23,12 +23,23 @@ def create_app(config_class: type | None = None) -> Flask:
         instance_relative_config=False,
     )
     app.config.from_object(config_class)
+    _check_config(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _check_config(app: Flask) -> None:
+    """Refuse to start with settings that would only fail later, in the middle of a job."""
+    from booking.domain.reminders import parse_leads
+
+    try:
+        parse_leads(app.config["BOOKING_REMINDER_LEADS"])
+    except ValueError as error:
+        raise RuntimeError(f"BOOKING_REMINDER_LEADS: {error}") from error
 
 
 def _init_extensions(app: Flask) -> None:

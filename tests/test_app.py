@@ -72,3 +72,11 @@ def test_factory_builds_independent_apps(database_url):
     assert first is not second
     with second.app_context():
         assert db.session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_refuses_to_start_with_unreadable_reminder_leads():
+    import pytest
+
+    bad = type("Bad", (TestConfig,), {"BOOKING_REMINDER_LEADS": "2wd,tomorrowish"})
+    with pytest.raises(RuntimeError, match="BOOKING_REMINDER_LEADS.*tomorrowish"):
+        create_app(bad)

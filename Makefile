@@ -45,10 +45,11 @@ web: install translations
 worker: install translations
 	$(FLASK) scheduler run
 
-# The browser tests (tests/browser) need axe-core from npm and Debian's Chromium.
+# The browser tests (tests/browser) need axe-core from npm and Debian's Chromium; the calendar
+# tests need ical.js from npm (tests/tools/parse_ics.mjs).
 browser-deps:
-	@if [ ! -d node_modules/axe-core ]; then \
-	  command -v npm >/dev/null || { echo "npm is needed to install axe-core: apt-get install npm"; exit 1; }; \
+	@if [ ! -d node_modules/axe-core ] || [ ! -d node_modules/ical.js ]; then \
+	  command -v npm >/dev/null || { echo "npm is needed to install axe-core and ical.js: apt-get install npm"; exit 1; }; \
 	  npm ci --no-audit --no-fund; \
 	fi
 	@if [ ! -x /usr/bin/chromium ]; then \

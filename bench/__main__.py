@@ -15,6 +15,7 @@ import traceback
 # (name, module); the module provides NAME, DESCRIPTION and run(options).
 BENCHMARKS: list[tuple[str, str]] = [
     ("availability", "bench.availability"),
+    ("delivery", "bench.delivery"),
 ]
 
 

@@ -85,6 +85,7 @@ def render_appointment_message(message: OutboxMessage) -> EmailMessage | None:
         text_service = appointment.service.text(locale)
         context = {
             "kind": kind, "appointment": appointment, "name": name, "manage_url": url,
+            "booking_url": tokens.public_url("/book"),
             "when": appointment_time_text(start, end),
             "place": place_text(appointment), "lang": locale, "dir": text_direction(locale),
             "service_name": text_service.name if text_service else appointment.service_id,
@@ -98,7 +99,8 @@ def render_appointment_message(message: OutboxMessage) -> EmailMessage | None:
         calendar = None
         if method:
             event = appointment_event(
-                appointment, manage_url=url, attendees=attendees, start=start, end=end,
+                appointment, manage_url=url if method != "CANCEL" else None,
+                attendees=attendees, start=start, end=end,
                 sequence=payload["sequence"], stamp=message.created_at,
                 cancelled=method == "CANCEL")
             calendar = build_calendar([event], method=method)

@@ -131,6 +131,7 @@ def book_appointment(request: BookingRequest, *, now: datetime) -> Booked:
             client_phone=request.phone or None, consent_version=CONSENT_VERSION,
             consent_at=now, manage_token_hash=tokens.hash_token(token), ical_uid=uid,
             ical_sequence=0, booked_by_user_id=request.booked_by_user_id,
+            created_at=now, updated_at=now,
         )
         db.session.add(appointment)
         try:
@@ -170,7 +171,7 @@ def cancel_appointment(appointment: Appointment, *, now: datetime, actor: str = 
         return False
     _check_changeable(appointment, now)
     appointment.status = "cancelled"
-    appointment.cancelled_at = now
+    appointment.cancelled_at = appointment.updated_at = now
     appointment.ical_sequence += 1
     db.session.flush()
     _notify(appointment, "appointment.cancelled", "CANCEL")
@@ -195,6 +196,7 @@ def reschedule_appointment(appointment: Appointment, new_start: datetime, *, now
         appointment.start_at, appointment.end_at = slot.start, slot.end
         appointment.is_interpreter_needed = appointment.is_interpreter_needed or slot.interpreter
         appointment.ical_sequence += 1
+        appointment.updated_at = now
         try:
             db.session.flush()
         except IntegrityError:

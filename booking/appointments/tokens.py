@@ -37,5 +37,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def public_url(path: str) -> str:
+    """An absolute link for messages written outside a request (the worker has none)."""
+    return f"{current_app.config['BOOKING_BASE_URL'].rstrip('/')}{path}"
+
+
 def manage_url(token: str) -> str:
-    return f"{current_app.config['BOOKING_BASE_URL'].rstrip('/')}/manage/{token}"
+    return public_url(f"/manage/{token}")

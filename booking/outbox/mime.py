@@ -22,7 +22,7 @@ def build_message(*, sender: str, recipient: str, subject: str, text: str, html:
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip("> ") or None)
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (headers or {}).items():

@@ -192,6 +192,8 @@ def reschedule_appointment(appointment: Appointment, new_start: datetime, *, now
         if slot is None:
             break
         previous_counsellor = appointment.counsellor_id
+        previous_time = {"start_at": appointment.start_at.isoformat(),
+                         "end_at": appointment.end_at.isoformat()}
         appointment.counsellor_id = slot.counsellor_id
         appointment.start_at, appointment.end_at = slot.start, slot.end
         appointment.is_interpreter_needed = appointment.is_interpreter_needed or slot.interpreter
@@ -208,7 +210,7 @@ def reschedule_appointment(appointment: Appointment, new_start: datetime, *, now
             # The appointment went to another counsellor: take it out of the first one's
             # calendar (RFC 5546 CANCEL, same UID).
             _notify(appointment, "appointment.reassigned", "CANCEL", recipients=("counsellor",),
-                    counsellor_id=previous_counsellor)
+                    counsellor_id=previous_counsellor, **previous_time)
         record("move", "appointment", appointment.id, actor=actor, user_id=user_id,
                organisation_id=appointment.organisation_id)
         return appointment

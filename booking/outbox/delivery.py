@@ -3,8 +3,10 @@
 Guarantee: every message is delivered at least once. Each message is marked in its own
 transaction right after the mail server accepted it, so a worker that dies can repeat at most
 the one message it was sending; its other claimed messages are taken over by any worker once
-the claim lease has expired. PostgreSQL hands out rows with ``FOR UPDATE SKIP LOCKED``, so any
-number of workers on any number of machines share the queue without sending anything twice.
+the claim lease has expired. A live worker renews its claim before each message, so a slow
+batch is never taken over (only a single delivery longer than the lease could be).
+PostgreSQL hands out rows with ``FOR UPDATE SKIP LOCKED``, so any number of workers on any
+number of machines share the queue without sending anything twice.
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
-    """Claim up to ``limit`` due messages for this worker and commit the claim."""
+def claim_due(now: datetime, limit: int = BATCH) -> tuple[str, list[int]]:
+    """Claim up to ``limit`` due messages for this worker and commit the claim; returns the
+    claim token and the ids claimed with it."""
     token = f"{worker_name()}:{uuid.uuid4().hex[:8]}"
     claimable = (
         OutboxMessage.status == "pending", OutboxMessage.available_at <= now,
@@ -74,14 +77,26 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[int]:
             .execution_options(synchronize_session=False))
     db.session.commit()
     if not ids:
-        return []
-    return list(db.session.scalars(select(OutboxMessage.id).where(
+        return token, []
+    return token, list(db.session.scalars(select(OutboxMessage.id).where(
         OutboxMessage.claimed_by == token).order_by(OutboxMessage.id)))
+
+
+def _still_mine(message_id: int, token: str) -> bool:
+    """Renew the claim right before sending, so a long batch is never taken over while its
+    worker is alive; False when another worker took the message after the lease ran out."""
+    renewed = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                    OutboxMessage.claimed_by == token,
+                                    OutboxMessage.status == "pending")
+        .values(claimed_at=clock.now()).execution_options(synchronize_session=False))
+    db.session.commit()
+    return renewed.rowcount == 1
 
 
 def deliver_due_messages(limit: int = BATCH) -> dict[str, int]:
     """One round: claim due messages, send them over one connection, mark each."""
-    ids = claim_due(clock.now(), limit)
+    token, ids = claim_due(clock.now(), limit)
     counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
     if not ids:
         return counts
@@ -89,12 +104,13 @@ def deliver_due_messages(limit: int = BATCH) -> dict[str, int]:
     try:
         with backend.connection() as send:
             for message_id in ids:
-                counts[_deliver_one(message_id, send)] += 1
-    except OSError as error:  # could not even connect: every claimed message waits and retries
+                if _still_mine(message_id, token):
+                    counts[_deliver_one(message_id, send)] += 1
+    except OSError as error:  # could not connect, or lost the connection: the rest waits
         db.session.rollback()
         for message_id in ids:
             message = db.session.get(OutboxMessage, message_id)
-            if message.status == "pending" and message.sent_at is None:
+            if message.status == "pending" and message.claimed_by == token:
                 counts[_retry_later(message, error)] += 1
         db.session.commit()
     return counts

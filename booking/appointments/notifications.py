@@ -84,7 +84,10 @@ def render_appointment_message(message: OutboxMessage) -> EmailMessage | None:
     with force_locale(locale):
         text_service = appointment.service.text(locale)
         context = {
-            "kind": kind, "appointment": appointment, "name": name, "manage_url": url,
+            # Reminders link straight to the cancel confirmation: one click to a page with one
+            # button (a GET that cancelled would be triggered by mail scanners' link checks).
+            "kind": kind, "appointment": appointment, "name": name,
+            "manage_url": f"{url}/cancel" if url and kind == "reminder" else url,
             "booking_url": tokens.public_url("/book"),
             "when": appointment_time_text(start, end),
             "place": place_text(appointment), "lang": locale, "dir": text_direction(locale),

@@ -137,12 +137,12 @@ class Collector:
         self.problems: set[str] = set()  # messages the worker could not render or send
 
     def add(self, name: str, raw: bytes, appointment: Appointment, method: str | None,
-            status: str) -> None:
+            status: str, times: tuple | None = None) -> None:
         path = self.directory / f"{name}.ics"
         path.write_bytes(raw)
+        start, end = times or (appointment.start_at, appointment.end_at)
         self.expected.append(Expected(name, path, method, appointment.ical_uid,
-                                      appointment.ical_sequence, status, appointment.start_at,
-                                      appointment.end_at))
+                                      appointment.ical_sequence, status, start, end))
 
 
 def deliver(smtp_server, already: int, problems: set[str]) -> list[EmailMessage]:
@@ -179,6 +179,7 @@ def emit_every_kind(client, smtp_server, collector: Collector, locale: str,
     seen = 0
     for step, method, status in steps:
         if step == "moved":
+            previous_times = (appointment.start_at, appointment.end_at)
             new_start = free_slots(LOCATION, SERVICE, language, MOVE_DAY)[-1].start
             services.reschedule_appointment(appointment, new_start, now=clock.now())
             db.session.commit()
@@ -194,8 +195,9 @@ def emit_every_kind(client, smtp_server, collector: Collector, locale: str,
             if who == "counsellor" and appointment.counsellor.email not in message["To"]:
                 # Moved to another counsellor: out of the first one's calendar (same UID).
                 assert step == "moved"
+                # It names the time that counsellor had, not the new one.
                 collector.add(f"{locale}-reassigned-{who}-mail", raw, appointment, "CANCEL",
-                              "CANCELLED")
+                              "CANCELLED", times=previous_times)
                 continue
             assert mime_method == method
             collector.add(f"{locale}-{step}-{who}-mail", raw, appointment, method, status)

@@ -17,6 +17,7 @@ from booking import clock
 from booking.appointments import tokens
 from booking.appointments.calendar import appointment_event, place_text
 from booking.appointments.models import Appointment
+from booking.catalogue.languages import describe_language
 from booking.counsellors.models import Counsellor
 from booking.domain.ical import build_calendar
 from booking.extensions import db
@@ -93,6 +94,7 @@ def render_appointment_message(message: OutboxMessage) -> EmailMessage | None:
             "place": place_text(appointment), "lang": locale, "dir": text_direction(locale),
             "service_name": text_service.name if text_service else appointment.service_id,
             "what_to_bring": text_service.what_to_bring if text_service else "",
+            "language_name": describe_language(appointment.language_code)["name"],
         }
         subject = _subject(kind, payload["recipient"], format_date(start, "full"),
                            appointment.reference)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 from booking import clock
 from booking.appointments import services
@@ -178,10 +179,14 @@ def booking_labels() -> dict:
         return {"in_person": _("In person"), "phone": _("By phone"),
                 "video": _("Video call")}.get(channel, channel)
 
-    def place_label(location, channel: str | None = None) -> str:
-        name = location.name if location.kind == "office" else _(
-            "Mobile advice day in %(town)s", town=location.town)
-        return f"{name} · {channel_label(channel)}" if channel else name
+    def place_label(location, channel: str | None = None) -> Markup:
+        """German place names isolated (<bdi>), so right-to-left pages keep them intact."""
+        if location.kind == "office":
+            name = Markup("<bdi>%s</bdi>") % location.name
+        else:
+            name = escape(_("Mobile advice day in %(town)s", town="{town}")).replace(
+                "{town}", Markup("<bdi>%s</bdi>") % location.town)
+        return Markup("%s · %s") % (name, channel_label(channel)) if channel else name
 
     def status_label(status: str) -> str:
         return {"confirmed": _("Booked"), "cancelled": _("Cancelled"),

@@ -80,3 +80,15 @@ def test_refuses_to_start_with_unreadable_reminder_leads():
     bad = type("Bad", (TestConfig,), {"BOOKING_REMINDER_LEADS": "2wd,tomorrowish"})
     with pytest.raises(RuntimeError, match="BOOKING_REMINDER_LEADS.*tomorrowish"):
         create_app(bad)
+
+
+def test_api_errors_speak_the_readers_language(client):
+    german = client.get("/api/v1/nothing-here", headers={"Accept-Language": "de"}).get_json()
+    english = client.get("/api/v1/nothing-here", headers={"Accept-Language": "en"}).get_json()
+    assert german["error"] == english["error"] == "not_found"
+    assert german["message"] == "Die Adresse ist vielleicht falsch geschrieben, oder die Seite " \
+                                "gibt es nicht mehr."
+    assert english["message"] == "The address may be mistyped, or the page no longer exists."
+    not_allowed = client.delete("/api/v1/locations", headers={"Accept-Language": "de"})
+    assert not_allowed.status_code == 405
+    assert not_allowed.get_json()["message"] == "Die Anfrage konnte nicht verarbeitet werden"

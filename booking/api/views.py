@@ -14,7 +14,7 @@ from booking import clock
 from booking.api import params
 from booking.api.errors import ApiError
 from booking.api.openapi import openapi_document
-from booking.availability.services import booking_timezone, find_free_slots
+from booking.availability.services import days_with_slots, find_free_slots, local_today
 from booking.catalogue.languages import describe_language, is_known_language
 from booking.catalogue.models import Service
 from booking.catalogue.services import active_services, languages_on_offer
@@ -113,14 +113,10 @@ def _check_window(first: date, end: date) -> None:
                        parameter="end")
 
 
-def _today() -> date:
-    return clock.now().astimezone(booking_timezone()).date()
-
-
 @bp.get("/slots")
 def slots():
     service, locations_found, language = _search_arguments()
-    first = params.parse_date("start", default=_today())
+    first = params.parse_date("start", default=local_today())
     end = params.parse_date("end", default=first + timedelta(days=DEFAULT_WINDOW_DAYS))
     _check_window(first, end)
     search = find_free_slots(service=service, locations=locations_found, language=language,
@@ -145,16 +141,11 @@ def slots():
 @bp.get("/days")
 def days():
     service, locations_found, language = _search_arguments()
-    first = params.parse_month("month", default=_today())
+    first = params.parse_month("month", default=local_today())
     end = (first + timedelta(days=32)).replace(day=1)
     search = find_free_slots(service=service, locations=locations_found, language=language,
                              first_day=first, end_day=end, now=clock.now())
-    per_day: dict[date, dict] = {}
-    for slot in search.slots:
-        day = slot.start.astimezone(search.timezone).date()
-        entry = per_day.setdefault(day, {"date": day.isoformat(), "slots": 0,
-                                         "interpreter_only": True})
-        entry["slots"] += 1
-        entry["interpreter_only"] = entry["interpreter_only"] and slot.interpreter
     return jsonify({"timezone": search.timezone.key, "month": first.strftime("%Y-%m"),
-                    "days": [per_day[d] for d in sorted(per_day)]})
+                    "days": [{"date": d.day.isoformat(), "slots": d.count,
+                              "interpreter_only": d.interpreter_only}
+                             for d in days_with_slots(search.slots)]})

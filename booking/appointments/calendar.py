@@ -17,7 +17,8 @@ def place_text(appointment: Appointment) -> str:
         return _("By phone: the counsellor calls you at the number you gave.")
     if appointment.channel == "video":
         return _("Video call: you receive the link by e-mail before the appointment.")
-    parts = [location.name]
+    parts = [location.name if location.kind == "office"
+             else _("Mobile advice day in %(town)s", town=location.town)]
     if location.address:
         parts.append(f"{location.address}, {location.postcode or ''} {location.town}".strip())
     return ", ".join(parts)

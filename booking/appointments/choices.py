@@ -11,7 +11,14 @@ from sqlalchemy.orm import joinedload
 
 from booking import clock
 from booking.availability.models import WeeklyHours
-from booking.availability.services import bookable_range, booking_timezone, find_free_slots
+from booking.availability.services import (
+    DayWithSlots,
+    bookable_range,
+    days_with_slots,
+    find_free_slots,
+    local_date,
+    local_today,
+)
 from booking.catalogue.models import Service
 from booking.domain.slots import Slot
 from booking.extensions import db
@@ -19,23 +26,16 @@ from booking.network.models import Location
 
 
 @dataclass(frozen=True)
-class DayChoice:
-    day: date
-    count: int
-    interpreter_only: bool
-
-
-@dataclass(frozen=True)
 class MonthChoices:
     month: date
-    days: list[DayChoice]
+    days: list[DayWithSlots]
     previous_month: date | None
     next_month: date | None
 
 
 def places() -> tuple[list[Location], list[Location]]:
     """Offices, and mobile venues that have advice days scheduled from today on."""
-    today = clock.now().astimezone(booking_timezone()).date()
+    today = local_today()
     offices = db.session.scalars(
         select(Location).where(Location.kind == "office", Location.is_active)
         .options(joinedload(Location.organisation)).order_by(Location.town)).all()
@@ -59,9 +59,8 @@ def _next_month(month: date) -> date:
 def month_choices(service: Service, location: Location, language: str, month: date | None,
                   *, ignore_appointment_id: int | None = None) -> MonthChoices:
     now = clock.now()
-    tz = booking_timezone()
-    today = now.astimezone(tz).date()
-    last_day = (bookable_range(now)[1] - timedelta(seconds=1)).astimezone(tz).date()
+    today = local_date(now)
+    last_day = local_date(bookable_range(now)[1] - timedelta(seconds=1))
     month = _month_start(month or today)
     month = min(max(month, _month_start(today)), _month_start(last_day))
     first = max(month, today)
@@ -69,14 +68,9 @@ def month_choices(service: Service, location: Location, language: str, month: da
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=first, end_day=end, now=now,
                              ignore_appointment_id=ignore_appointment_id)
-    per_day: dict[date, list[Slot]] = {}
-    for slot in search.slots:
-        per_day.setdefault(slot.start.astimezone(tz).date(), []).append(slot)
-    days = [DayChoice(d, len(s), all(x.interpreter for x in s))
-            for d, s in sorted(per_day.items())]
     previous_month = month - timedelta(days=1) if month > _month_start(today) else None
     next_month = _next_month(month) if _next_month(month) <= last_day else None
-    return MonthChoices(month, days,
+    return MonthChoices(month, days_with_slots(search.slots),
                         _month_start(previous_month) if previous_month else None, next_month)
 
 

@@ -8,14 +8,10 @@ from datetime import date, datetime
 
 from flask import request, url_for
 
-from booking import clock
-from booking.availability.services import booking_timezone
 from booking.catalogue.languages import is_known_language
 from booking.catalogue.models import Service
 from booking.extensions import db
 from booking.network.models import Location
-
-STEPS = ("service", "place", "day", "time", "details")
 
 
 @dataclass(frozen=True)
@@ -58,13 +54,23 @@ def _get(name: str) -> str:
     return request.values.get(name, "").strip()
 
 
-def _parse_date(raw: str, length: int, suffix: str = "") -> date | None:
-    if len(raw) != length:
+def _parse_date(raw: str | None, length: int, suffix: str = "") -> date | None:
+    if not raw or len(raw) != length:
         return None
     try:
         return date.fromisoformat(raw + suffix)
     except ValueError:
         return None
+
+
+def parse_day(raw: str | None) -> date | None:
+    """``YYYY-MM-DD`` → a date; anything else → None."""
+    return _parse_date(raw, 10)
+
+
+def parse_month(raw: str | None) -> date | None:
+    """``YYYY-MM`` → the first of that month; anything else → None."""
+    return _parse_date(raw, 7, "-01")
 
 
 def read_state() -> FlowState:
@@ -92,9 +98,5 @@ def read_state() -> FlowState:
         if start is not None and start.tzinfo is None:
             start = None
     return FlowState(service=service, language=language, location=location, channel=channel,
-                     month=_parse_date(_get("month"), 7, "-01"),
-                     day=_parse_date(_get("day"), 10), start=start)
-
-
-def today() -> date:
-    return clock.now().astimezone(booking_timezone()).date()
+                     month=parse_month(_get("month")), day=parse_day(_get("day")),
+                     start=start)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
@@ -10,11 +10,12 @@ from booking import clock
 from booking.appointments import services, tokens
 from booking.appointments.calendar import appointment_event
 from booking.appointments.choices import day_choices, month_choices
+from booking.appointments.flow import parse_day, parse_month
 from booking.appointments.forms import ConfirmForm
 from booking.appointments.limits import manage_limits
 from booking.appointments.messages import error_message
 from booking.appointments.models import Appointment
-from booking.availability.services import booking_timezone
+from booking.availability.services import local_date
 from booking.catalogue.languages import describe_language
 from booking.domain.ical import build_calendar
 from booking.extensions import db
@@ -79,13 +80,6 @@ def cancel(token: str):
     return redirect(url_for("manage.show", token=token, done="cancelled"), code=303)
 
 
-def _parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw and len(raw) == 10 else None
-    except ValueError:
-        return None
-
-
 @bp.get("/<token>/move")
 @manage_limits
 def move(token: str):
@@ -94,9 +88,9 @@ def move(token: str):
         return _render("manage/show.html", appointment, token, 409,
                        error=error_message("too_late" if appointment.status != "cancelled"
                                            else "already_cancelled"))
-    day = _parse_day(request.args.get("day"))
+    day = parse_day(request.args.get("day"))
     if day is None:
-        month = _parse_day((request.args.get("month") or "") + "-01")
+        month = parse_month(request.args.get("month"))
         choices = month_choices(appointment.service, appointment.location,
                                 appointment.language_code, month,
                                 ignore_appointment_id=appointment.id)
@@ -128,7 +122,7 @@ def move_to(token: str):
         appointment = _appointment(token)
         return _render("manage/move_time.html", appointment, token, 409,
                        slots=taken.alternatives, error=error_message("slot_taken"),
-                       day=new_start.astimezone(booking_timezone()).date())
+                       day=local_date(new_start))
     except services.BookingError as error:
         db.session.rollback()
         appointment = _appointment(token)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from booking.appointments import tokens
 from booking.appointments.models import Appointment
 from booking.audit.services import record
-from booking.availability.services import booking_timezone, find_free_slots
+from booking.availability.services import find_free_slots, local_date
 from booking.catalogue.models import Service
 from booking.domain.slots import Slot
 from booking.extensions import db
@@ -87,7 +87,7 @@ def load_location(location_id: str) -> Location:
 def _slot_at(service: Service, location: Location, language: str, start_at: datetime,
              now: datetime, *, counsellor_id: int | None = None,
              ignore_appointment_id: int | None = None) -> Slot | None:
-    day = start_at.astimezone(booking_timezone()).date()
+    day = local_date(start_at)
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=day, end_day=day + timedelta(days=1), now=now,
                              counsellor_id=counsellor_id,
@@ -99,7 +99,7 @@ def nearest_alternatives(service: Service, location: Location, language: str,
                          around: datetime, now: datetime, limit: int = 6,
                          ignore_appointment_id: int | None = None) -> list[Slot]:
     """The free slots closest in time to ``around`` at the same place, earliest first."""
-    day = around.astimezone(booking_timezone()).date()
+    day = local_date(around)
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=day - timedelta(days=3), end_day=day + timedelta(days=15),
                              now=now, ignore_appointment_id=ignore_appointment_id)

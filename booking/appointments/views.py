@@ -11,11 +11,11 @@ from markupsafe import Markup, escape
 from booking import clock
 from booking.appointments import services
 from booking.appointments.choices import day_choices, month_choices, places
-from booking.appointments.flow import FlowState, read_state, today
+from booking.appointments.flow import FlowState, read_state
 from booking.appointments.forms import ContactForm
 from booking.appointments.limits import booking_limits
 from booking.appointments.messages import error_message
-from booking.availability.services import booking_timezone
+from booking.availability.services import local_date, local_today
 from booking.catalogue.languages import describe_language
 from booking.catalogue.services import active_services, languages_on_offer
 from booking.extensions import db
@@ -98,19 +98,15 @@ def time():
     state = read_state()
     if state.missing_step:
         return _back_to_missing(state)
-    if state.day is None or state.day < today():
+    if state.day is None or state.day < local_today():
         return _day_page(state)
     return _time_page(state)
-
-
-def _local_day(state: FlowState):
-    return state.start.astimezone(booking_timezone()).date()
 
 
 def _chosen_slot(state: FlowState):
     if state.start is None:
         return None
-    day = _local_day(state)
+    day = local_date(state.start)
     return next((s for s in day_choices(state.service, state.location, state.language, day)
                  if s.start == state.start), None)
 
@@ -126,7 +122,7 @@ def details():
     if slot is None and request.method == "GET":
         if state.start is None:
             return _day_page(state)
-        state = replace(state, day=_local_day(state))
+        state = replace(state, day=local_date(state.start))
         return _time_page(state, {"start": error_message("slot_taken")}, 409)
     if request.method == "POST" and form.validate_on_submit():
         if form.is_probably_a_bot():
@@ -164,10 +160,10 @@ def _alternatives(state: FlowState):
 def _details_page(state, slot, form, errors, status=200):
     if request.method == "GET" and slot is not None and slot.interpreter:
         form.interpreter.data = True
+    other_times_url = state.url("time", day=local_date(state.start), start=None)
     return render_template("booking/details.html", state=state, slot=slot, form=form,
                            errors=errors, language=describe_language(state.language),
-                           other_times_url=state.url("time", day=_local_day(state), start=None)
-                           ), status
+                           other_times_url=other_times_url), status
 
 
 @bp.app_context_processor

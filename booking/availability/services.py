@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from booking import clock
 from booking.appointments.models import ACTIVE_STATUSES, Appointment
 from booking.availability.models import Absence, Closure, WeeklyHours
 from booking.catalogue.models import Service
@@ -41,6 +42,32 @@ class SlotSearch:
 
 def booking_timezone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BOOKING_TIMEZONE"])
+
+
+def local_date(instant: datetime) -> date:
+    """The calendar day of an instant in the booking time zone."""
+    return instant.astimezone(booking_timezone()).date()
+
+
+def local_today() -> date:
+    return local_date(clock.now())
+
+
+@dataclass(frozen=True)
+class DayWithSlots:
+    day: date
+    count: int
+    interpreter_only: bool
+
+
+def days_with_slots(slots: list[Slot]) -> list[DayWithSlots]:
+    """Local days that have free slots, in order: the month overview of pages and API alike,
+    so a day is never shown as free without a bookable slot."""
+    per_day: dict[date, list[Slot]] = {}
+    for slot in slots:
+        per_day.setdefault(local_date(slot.start), []).append(slot)
+    return [DayWithSlots(day, len(found), all(s.interpreter for s in found))
+            for day, found in sorted(per_day.items())]
 
 
 def bookable_range(now: datetime) -> tuple[datetime, datetime]:

@@ -12,12 +12,21 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/feeds/")
 
 
+def _json_message(code: int | None) -> str:
+    """Werkzeug's descriptions are English only; API clients get the reader's language."""
+    if code == 404:
+        return _("The address may be mistyped, or the page no longer exists.")
+    if code == 429:
+        return _("Please wait a moment and try again.")
+    return _("The request could not be processed")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
             body = {"error": (error.name or "error").lower().replace(" ", "_"),
-                    "message": error.description}
+                    "message": _json_message(error.code)}
             return jsonify(body), error.code
         return render_template("errors/error.html", error=error), error.code
 

@@ -168,3 +168,21 @@ def test_move_onto_a_taken_time_is_refused_with_alternatives(demo):
     assert taken.value.alternatives
     db.session.refresh(first)
     assert first.ical_sequence == 0  # nothing changed
+
+
+def test_calendar_place_of_a_mobile_day_is_in_the_readers_language(app, demo):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from booking.appointments.calendar import place_text
+    from booking.network.models import Location
+
+    appointment = SimpleNamespace(location=db.session.get(Location, "wismar"),
+                                  channel="in_person")
+    with app.test_request_context(), force_locale("en"):
+        assert place_text(appointment) == "Mobile advice day in Wismar"
+    with app.test_request_context(), force_locale("de"):
+        office = SimpleNamespace(location=db.session.get(Location, "rostock"),
+                                 channel="in_person")
+        assert place_text(office).startswith("IQ Servicestelle Rostock, Waldemarstraße 32")

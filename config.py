@@ -1,7 +1,7 @@
 """Configuration read from the environment (DESIGN.md §3); all optional in development."""
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -59,6 +59,10 @@ class Config:
     RATELIMIT_BOOKING_PER_EMAIL = os.environ.get("RATELIMIT_BOOKING_PER_EMAIL", "5 per day")
     RATELIMIT_MANAGE_PER_IP = os.environ.get("RATELIMIT_MANAGE_PER_IP", "120 per hour")
     RATELIMIT_MANAGE_PER_TOKEN = os.environ.get("RATELIMIT_MANAGE_PER_TOKEN", "10 per hour")
+    # Sign-in attempts (successful or not) per address and per account name.
+    RATELIMIT_LOGIN_PER_IP = os.environ.get("RATELIMIT_LOGIN_PER_IP", "30 per 15 minutes")
+    RATELIMIT_LOGIN_PER_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_PER_ACCOUNT",
+                                                 "5 per 15 minutes")
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -69,6 +73,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    SESSION_COOKIE_NAME = "iq_session"
+    # A staff session ends after a working day without activity renewal.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("STAFF_SESSION_HOURS", 10))
+    # Argon2id parameters for staff passwords (argon2-cffi's RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
     WTF_CSRF_TIME_LIMIT = None
 
 
@@ -78,3 +88,6 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
+    # Cheap hashes keep the suite fast; the algorithm and code path stay the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 256

@@ -60,8 +60,14 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
 
     from booking.auth.services import load_user
+    from booking.staff.views import init_app as init_staff
 
     login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the sign-in page explains itself
+    # A session copied to another browser or network stops working (Flask-Login "strong").
+    login_manager.session_protection = "strong"
+    init_staff(app)
     # E-mail renderers register themselves with the outbox when imported.
     from booking.appointments import notifications as _notifications  # noqa: F401
 
@@ -90,9 +96,23 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(manage_bp)
+    for staff_bp in _staff_blueprints():
+        app.register_blueprint(staff_bp)
     csrf.exempt(api_bp)  # JSON API: no cookies, no forms; abuse is handled by rate limits
     app.register_blueprint(api_bp)
     register_error_handlers(app)
+
+
+def _staff_blueprints() -> list:
+    from booking.admin.views import bp as admin_bp
+    from booking.agenda.views import bp as agenda_bp
+    from booking.auth.views import bp as auth_bp
+    from booking.availability.views import bp as hours_bp
+    from booking.desk.views import bp as desk_bp
+    from booking.reports.views import bp as reports_bp
+    from booking.staff.views import bp as staff_bp
+
+    return [auth_bp, staff_bp, agenda_bp, hours_bp, desk_bp, reports_bp, admin_bp]
 
 
 def _register_cli(app: Flask) -> None:

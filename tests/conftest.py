@@ -149,3 +149,28 @@ def smtp_server(app):
     app.config["SMTP_URL"] = server.url
     yield server
     server.stop()
+
+
+# Demo sign-ins (booking/demo/accounts.py): two organisations' staff and counsellors.
+ADMIN = "admin@iq-mv.example.org"
+STAFF_VSP = "buero@vsp.example.org"
+STAFF_MIGRA = "buero@migra.example.org"
+COUNSELLOR_VSP = "k.beispiel@vsp.example.org"  # Katrin Beispiel, Schwerin
+COUNSELLOR_VSP_OTHER = "s.musterani@vsp.example.org"  # Samir Al-Musterani, Schwerin
+COUNSELLOR_MIGRA = "j.exempel@migra.example.org"  # Jonas Exempel, Rostock
+
+
+@pytest.fixture
+def sign_in(demo):
+    """``sign_in(email)`` gives a test client signed in as that demo account."""
+    from booking.demo.accounts import DEMO_PASSWORD
+
+    demo.test_client_class = IsolatedClient
+
+    def _sign_in(email: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+        client = demo.test_client()
+        response = client.post("/staff/login", data={"email": email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+
+    return _sign_in

@@ -1,4 +1,4 @@
-"""Rate limits on booking and on manage actions, per IP address and per e-mail or token."""
+"""Rate limits on booking, manage and sign-in actions, per IP address and per e-mail or token."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from booking.extensions import limiter
 CHANGING = ["POST", "DELETE"]
 
 
-def _email_key() -> str:
+def email_key() -> str:
     payload = request.get_json(silent=True) if request.is_json else request.form
     email = str((payload or {}).get("email", "")).strip().lower()
     if not email:
@@ -25,17 +25,25 @@ def _token_key() -> str:
     return "token:" + hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
-def _config(name: str):
+def config_value(name: str):
     return lambda: current_app.config[name]
 
 
 def booking_limits(view):
-    view = limiter.limit(_config("RATELIMIT_BOOKING_PER_IP"), methods=CHANGING)(view)
-    return limiter.limit(_config("RATELIMIT_BOOKING_PER_EMAIL"), key_func=_email_key,
+    view = limiter.limit(config_value("RATELIMIT_BOOKING_PER_IP"), methods=CHANGING)(view)
+    return limiter.limit(config_value("RATELIMIT_BOOKING_PER_EMAIL"), key_func=email_key,
                          methods=CHANGING)(view)
 
 
 def manage_limits(view):
-    view = limiter.limit(_config("RATELIMIT_MANAGE_PER_IP"))(view)
-    return limiter.limit(_config("RATELIMIT_MANAGE_PER_TOKEN"), key_func=_token_key,
+    view = limiter.limit(config_value("RATELIMIT_MANAGE_PER_IP"))(view)
+    return limiter.limit(config_value("RATELIMIT_MANAGE_PER_TOKEN"), key_func=_token_key,
                          methods=CHANGING)(view)
+
+
+def login_limits(view):
+    """Sign-in attempts per address and per account name, so guessing one staff member's
+    password is slow from many addresses and guessing many from one address too."""
+    view = limiter.limit(config_value("RATELIMIT_LOGIN_PER_IP"), methods=["POST"])(view)
+    return limiter.limit(config_value("RATELIMIT_LOGIN_PER_ACCOUNT"), key_func=email_key,
+                         methods=["POST"])(view)

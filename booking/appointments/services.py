@@ -62,6 +62,7 @@ class BookingRequest:
     locale: str = "de"
     source: str = "online"
     booked_by_user_id: int | None = None
+    min_notice: timedelta | None = None  # None: the configured notice; the desk may pass 0
 
 
 @dataclass(frozen=True)
@@ -86,23 +87,28 @@ def load_location(location_id: str) -> Location:
 
 def _slot_at(service: Service, location: Location, language: str, start_at: datetime,
              now: datetime, *, counsellor_id: int | None = None,
-             ignore_appointment_id: int | None = None) -> Slot | None:
+             ignore_appointment_id: int | None = None,
+             min_notice: timedelta | None = None) -> Slot | None:
     day = local_date(start_at)
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=day, end_day=day + timedelta(days=1), now=now,
                              counsellor_id=counsellor_id,
-                             ignore_appointment_id=ignore_appointment_id)
+                             ignore_appointment_id=ignore_appointment_id, min_notice=min_notice)
     return next((s for s in search.slots if s.start == start_at), None)
 
 
 def nearest_alternatives(service: Service, location: Location, language: str,
                          around: datetime, now: datetime, limit: int = 6,
-                         ignore_appointment_id: int | None = None) -> list[Slot]:
-    """The free slots closest in time to ``around`` at the same place, earliest first."""
+                         ignore_appointment_id: int | None = None,
+                         counsellor_id: int | None = None,
+                         min_notice: timedelta | None = None) -> list[Slot]:
+    """The free slots closest in time to ``around`` at the same place (with the same
+    counsellor when given), earliest first."""
     day = local_date(around)
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=day - timedelta(days=3), end_day=day + timedelta(days=15),
-                             now=now, ignore_appointment_id=ignore_appointment_id)
+                             now=now, ignore_appointment_id=ignore_appointment_id,
+                             counsellor_id=counsellor_id, min_notice=min_notice)
     closest = sorted(search.slots, key=lambda s: abs((s.start - around).total_seconds()))
     return sorted(closest[:limit], key=lambda s: s.start)
 
@@ -116,7 +122,7 @@ def book_appointment(request: BookingRequest, *, now: datetime) -> Booked:
         raise BookingError("consent_required", "consent")
     for _attempt in range(ATTEMPTS):
         slot = _slot_at(service, location, request.language, request.start_at, now,
-                        counsellor_id=request.counsellor_id)
+                        counsellor_id=request.counsellor_id, min_notice=request.min_notice)
         if slot is None:
             break
         uid = tokens.new_ical_uid()
@@ -147,7 +153,9 @@ def book_appointment(request: BookingRequest, *, now: datetime) -> Booked:
                user_id=request.booked_by_user_id)
         return Booked(appointment, token)
     raise SlotTaken(nearest_alternatives(service, location, request.language,
-                                         request.start_at, now))
+                                         request.start_at, now,
+                                         counsellor_id=request.counsellor_id,
+                                         min_notice=request.min_notice))
 
 
 def find_by_token(token: str) -> Appointment | None:
@@ -181,14 +189,15 @@ def cancel_appointment(appointment: Appointment, *, now: datetime, actor: str = 
 
 
 def reschedule_appointment(appointment: Appointment, new_start: datetime, *, now: datetime,
-                           actor: str = "client", user_id: int | None = None) -> Appointment:
+                           actor: str = "client", user_id: int | None = None,
+                           min_notice: timedelta | None = None) -> Appointment:
     _check_changeable(appointment, now)
     appointment_id = appointment.id
     for _attempt in range(ATTEMPTS):
         service = load_service(appointment.service_id)
         location = load_location(appointment.location_id)
         slot = _slot_at(service, location, appointment.language_code, new_start, now,
-                        ignore_appointment_id=appointment_id)
+                        ignore_appointment_id=appointment_id, min_notice=min_notice)
         if slot is None:
             break
         previous_counsellor = appointment.counsellor_id
@@ -217,7 +226,8 @@ def reschedule_appointment(appointment: Appointment, new_start: datetime, *, now
     service = load_service(appointment.service_id)
     location = load_location(appointment.location_id)
     raise SlotTaken(nearest_alternatives(service, location, appointment.language_code,
-                                         new_start, now, ignore_appointment_id=appointment_id))
+                                         new_start, now, ignore_appointment_id=appointment_id,
+                                         min_notice=min_notice))
 
 
 def _actor(request: BookingRequest) -> str:

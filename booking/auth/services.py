@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from booking.auth.models import ROLES, User
-from booking.db_types import utcnow
+from booking import clock
 from booking.extensions import db
 from booking.network.models import Organisation
 
-_hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -23,15 +25,51 @@ class AccountError(ValueError):
         self.code = code
 
 
+@cache
+def _make_hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return _make_hasher(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"])
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    return _make_hasher(time_cost, memory_cost).hash("no such user")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The enabled user with this e-mail and password, else None. An unknown e-mail costs the
+    same hashing work as a wrong password, so response times do not reveal accounts."""
+    user = find_user_by_email(email)
+    if user is None:
+        cfg = current_app.config
+        try:
+            _hasher().verify(_dummy_hash(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"]),
+                             password)
+        except VerificationError:
+            pass
+        return None
+    if not verify_password(user, password) or not user.is_enabled:
+        return None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # stronger parameters since it was set
+    user.last_login_at = clock.now()
+    db.session.flush()
+    return user
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -55,7 +93,7 @@ def create_user(
     user = User(
         email=email, password_hash=hash_password(password), role=role,
         organisation_id=organisation_id, display_name=display_name or email,
-        counsellor_id=counsellor_id, password_changed_at=utcnow(),
+        counsellor_id=counsellor_id, password_changed_at=clock.now(),
     )
     db.session.add(user)
     db.session.flush()
@@ -67,7 +105,7 @@ def set_password(user: User, password: str) -> None:
     _check_password(password)
     user.password_hash = hash_password(password)
     user.session_version += 1
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.now()
     db.session.flush()
 
 

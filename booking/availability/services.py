@@ -70,22 +70,28 @@ def days_with_slots(slots: list[Slot]) -> list[DayWithSlots]:
             for day, found in sorted(per_day.items())]
 
 
-def bookable_range(now: datetime) -> tuple[datetime, datetime]:
+def bookable_range(now: datetime, min_notice: timedelta | None = None
+                   ) -> tuple[datetime, datetime]:
+    """From now plus the notice clients must give (the office desk may pass a shorter one,
+    for walk-ins) to the end of the booking horizon."""
     cfg = current_app.config
-    return booking_window(now, min_notice=timedelta(hours=cfg["BOOKING_MIN_NOTICE_HOURS"]),
-                          horizon_days=cfg["BOOKING_HORIZON_DAYS"], tz=booking_timezone())
+    if min_notice is None:
+        min_notice = timedelta(hours=cfg["BOOKING_MIN_NOTICE_HOURS"])
+    return booking_window(now, min_notice=min_notice, horizon_days=cfg["BOOKING_HORIZON_DAYS"],
+                          tz=booking_timezone())
 
 
 def find_free_slots(*, service: Service, locations: list[Location], language: str | None,
                     first_day: date, end_day: date, now: datetime,
-                    counsellor_id: int | None = None, ignore_appointment_id: int | None = None
-                    ) -> SlotSearch:
+                    counsellor_id: int | None = None, ignore_appointment_id: int | None = None,
+                    min_notice: timedelta | None = None) -> SlotSearch:
     """Bookable slots for ``service`` at ``locations`` on local days [first_day, end_day).
 
     ``counsellor_id`` keeps one counsellor's slots; ``ignore_appointment_id`` treats that
-    appointment as gone (moving it must not collide with itself)."""
+    appointment as gone (moving it must not collide with itself); ``min_notice`` overrides
+    the configured notice (staff booking a walk-in)."""
     tz = booking_timezone()
-    earliest, latest = bookable_range(now)
+    earliest, latest = bookable_range(now, min_notice)
     window_start = local_to_utc(first_day, time(0), tz)
     window_end = local_to_utc(end_day, time(0), tz)
     location_ids = {loc.id for loc in locations}

@@ -25,25 +25,27 @@ def home():
     return render_template("core/home.html", offices=offices)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths: the switch must not become an open redirect."""
+def safe_next(target: str | None, fallback: str | None = None) -> str:
+    """Only local paths: a ``next`` parameter must not become an open redirect."""
+    fallback = fallback or url_for("core.home")
     if not target:
-        return url_for("core.home")
+        return fallback
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("core.home")
+    if (parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//")
+            or "\\" in target):
+        return fallback
     return target
 
 
 @bp.get("/language")
 def language():
     return render_template("booking/language.html",
-                           next_url=_safe_next(request.args.get("next")))
+                           next_url=safe_next(request.args.get("next")))
 
 
 @bp.get("/language/<code>")
 def set_language(code: str):
-    response = redirect(_safe_next(request.args.get("next")), code=303)
+    response = redirect(safe_next(request.args.get("next")), code=303)
     if code in current_app.config["UI_LANGUAGES"]:
         response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)

@@ -2,6 +2,7 @@
 
 import click
 
+from booking.demo.accounts import ADMIN_EMAIL, DEMO_PASSWORD
 from booking.demo.seed import seed_demo
 from booking.extensions import db
 
@@ -12,3 +13,5 @@ def seed_demo_command():
     counts = seed_demo()
     db.session.commit()
     click.echo("demo network ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    click.echo(f"staff sign-in at /staff/login, e.g. {ADMIN_EMAIL}, buero@vsp.example.org or "
+               f"k.beispiel@vsp.example.org, password: {DEMO_PASSWORD}")

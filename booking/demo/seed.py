@@ -11,6 +11,7 @@ from booking.availability.models import WeeklyHours
 from booking.catalogue.models import Service, ServiceTranslation
 from booking.counsellors.models import Counsellor, CounsellorLanguage
 from booking.demo import network
+from booking.demo.accounts import seed_demo_accounts
 from booking.demo.service_texts import SERVICE_TEXTS
 from booking.extensions import db
 from booking.network.models import Location, Organisation, Town
@@ -95,10 +96,12 @@ def seed_demo() -> dict[str, int]:
                 "every_n_weeks": rule["every_n_weeks"],
             })
     db.session.flush()
+    accounts = seed_demo_accounts()
     return {
         "organisations": len(network.ORGANISATIONS), "offices": len(network.OFFICES),
         "mobile venues": len(towns), "services": len(network.SERVICES),
         "counsellors": len(network.COUNSELLORS), "weekly hours": hours_count,
+        "staff accounts": accounts,
     }
 
 

@@ -1,0 +1,1 @@
+"""Network administration: organisations, locations, services, users, audit log, messages."""

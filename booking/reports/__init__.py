@@ -1,0 +1,1 @@
+"""Statistics for reports to funders: figures, charts and CSV, without personal data."""

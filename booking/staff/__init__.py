@@ -1,0 +1,1 @@
+"""The staff workspace: who may see what (roles and organisations), its layout and home page."""

@@ -1,0 +1,166 @@
+"""Every staff route: sign-in required, role boundaries, and tenant isolation (another
+organisation's records, and for counsellors another counsellor's, answer 404).
+
+The routes are read from the URL map, so a new staff page is covered without editing this file;
+a route parameter this file does not know fails the test until it is added to ``foreign``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from booking.auth.models import User
+from booking.availability.models import Absence, WeeklyHours
+from booking.catalogue.models import Service
+from booking.counsellors.models import Counsellor
+from booking.extensions import db
+from booking.network.models import Location
+from booking.outbox.services import enqueue
+from booking.staff.access import ALL_ROLES
+from tests.conftest import (
+    ADMIN,
+    COUNSELLOR_MIGRA,
+    COUNSELLOR_VSP,
+    COUNSELLOR_VSP_OTHER,
+    STAFF_MIGRA,
+    STAFF_VSP,
+)
+from tests.factories import create_appointment
+
+PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
+ROLE_ACCOUNTS = {"admin": ADMIN, "staff": STAFF_VSP, "counsellor": COUNSELLOR_VSP}
+# Parameters that name no organisation's record (a chart's name, an export format …).
+NEUTRAL_VALUES = {"chart": "by_month", "fmt": "csv"}
+
+
+def staff_rules(app):
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule.rule.startswith("/staff") and rule.endpoint not in
+                   PUBLIC_STAFF_ENDPOINTS), key=lambda r: r.rule)
+
+
+def _methods(rule) -> list[str]:
+    return sorted(m for m in rule.methods if m in {"GET", "POST"})
+
+
+def _counsellor(email: str) -> Counsellor:
+    return db.session.scalar(select(Counsellor).where(Counsellor.email == email))
+
+
+def _records_of(counsellor: Counsellor, location_id: str, service_id: str, hour: int) -> dict:
+    """One record of every kind that belongs to ``counsellor`` (and their organisation)."""
+    appointment = create_appointment(
+        counsellor, db.session.get_one(Location, location_id),
+        db.session.get_one(Service, service_id), start_at=datetime(2027, 2, 3, hour, tzinfo=UTC), client_name="Test Client",
+        client_email="client@example.org")
+    absence = Absence(counsellor_id=counsellor.id, start_at=datetime(2027, 3, 1, tzinfo=UTC),
+                      end_at=datetime(2027, 3, 2, tzinfo=UTC))
+    db.session.add(absence)
+    message = enqueue("appointment.booked", payload={"recipient": "client"},
+                      organisation_id=counsellor.organisation_id, appointment_id=appointment.id)
+    db.session.flush()
+    hours = db.session.scalar(select(WeeklyHours).where(
+        WeeklyHours.counsellor_id == counsellor.id))
+    user = db.session.scalar(select(User).where(User.counsellor_id == counsellor.id))
+    return {"reference": appointment.reference, "counsellor_id": counsellor.id,
+            "hours_id": hours.id, "absence_id": absence.id,
+            "organisation_id": counsellor.organisation_id, "location_id": location_id,
+            "user_id": user.id, "message_id": message.id}
+
+
+@pytest.fixture
+def foreign(demo):
+    """Records of migra (another organisation) and of another vsp counsellor."""
+    other_org = _records_of(_counsellor(COUNSELLOR_MIGRA), "rostock", "first-consultation", 9)
+    colleague = _records_of(_counsellor(COUNSELLOR_VSP_OTHER), "schwerin", "follow-up", 10)
+    db.session.commit()
+    return {"other_org": other_org, "colleague": colleague}
+
+
+def _url(app, rule, values: dict) -> str:
+    missing = [arg for arg in rule.arguments if arg not in values and arg not in NEUTRAL_VALUES]
+    assert not missing, (f"{rule.rule}: unknown parameter(s) {missing}; name the record kind "
+                         "in tests/features/test_staff_access.py")
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{arg: values.get(arg, NEUTRAL_VALUES.get(arg))
+                                         for arg in rule.arguments})
+
+
+def test_every_staff_route_declares_its_roles(app):
+    rules = staff_rules(app)
+    assert len(rules) > 1
+    for rule in rules:
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "staff_roles", None), f"{rule.rule} has no roles_required"
+
+
+def test_anonymous_users_are_sent_to_sign_in(app, client, foreign):
+    for rule in staff_rules(app):
+        url = _url(app, rule, foreign["other_org"])
+        for method in _methods(rule):
+            response = client.open(url, method=method)
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert response.headers["Location"].startswith("/staff/login?next="), url
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_roles_outside_a_route_get_403(app, sign_in, foreign, role):
+    client = sign_in(ROLE_ACCOUNTS[role])
+    checked = 0
+    for rule in staff_rules(app):
+        if role in app.view_functions[rule.endpoint].staff_roles:
+            continue
+        url = _url(app, rule, foreign["colleague"])
+        for method in _methods(rule):
+            response = client.open(url, method=method)
+            assert response.status_code == 403, (role, method, url, response.status_code)
+            checked += 1
+    assert checked or role == "staff"
+
+
+@pytest.mark.parametrize(("account", "whose"), [
+    (STAFF_VSP, "other_org"), (COUNSELLOR_VSP, "other_org"), (COUNSELLOR_VSP, "colleague"),
+])
+def test_records_of_others_answer_404(app, sign_in, foreign, account, whose):
+    """Office staff cannot reach another organisation's records; a counsellor reaches only
+    their own calendar. Checked for GET and POST on every route with a record in its path."""
+    client = sign_in(account)
+    role = "staff" if account == STAFF_VSP else "counsellor"
+    checked = 0
+    for rule in staff_rules(app):
+        if not rule.arguments or role not in app.view_functions[rule.endpoint].staff_roles:
+            continue
+        if set(rule.arguments) <= set(NEUTRAL_VALUES):
+            continue
+        if whose == "colleague" and set(rule.arguments) <= {"organisation_id", "location_id"}:
+            continue  # the counsellor's own organisation and offices are not someone else's
+        url = _url(app, rule, foreign[whose])
+        for method in _methods(rule):
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 404, (account, method, url, response.status_code)
+            checked += 1
+    assert checked or not any(r.arguments for r in staff_rules(app))
+
+
+def test_staff_of_one_organisation_see_their_own_records(app, sign_in, foreign):
+    """The 404s above are about ownership: migra's staff open the same detail pages."""
+    client = sign_in(STAFF_MIGRA)
+    for rule in staff_rules(app):
+        if rule.endpoint.endswith(("_ics", "_csv")) or "GET" not in rule.methods:
+            continue
+        if "staff" not in app.view_functions[rule.endpoint].staff_roles or not rule.arguments:
+            continue
+        url = _url(app, rule, foreign["other_org"])
+        response = client.get(url)
+        assert response.status_code in (200, 302, 303), (url, response.status_code)
+
+
+def test_staff_pages_are_not_cached(sign_in):
+    response = sign_in(STAFF_VSP).get("/staff/", follow_redirects=True)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "noindex" in response.headers["X-Robots-Tag"]
+

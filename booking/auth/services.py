@@ -9,8 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
 
-from booking.auth.models import ROLES, User
 from booking import clock
+from booking.auth.models import ROLES, User
 from booking.extensions import db
 from booking.network.models import Organisation
 

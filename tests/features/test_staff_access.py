@@ -53,8 +53,8 @@ def _records_of(counsellor: Counsellor, location_id: str, service_id: str, hour:
     """One record of every kind that belongs to ``counsellor`` (and their organisation)."""
     appointment = create_appointment(
         counsellor, db.session.get_one(Location, location_id),
-        db.session.get_one(Service, service_id), start_at=datetime(2027, 2, 3, hour, tzinfo=UTC), client_name="Test Client",
-        client_email="client@example.org")
+        db.session.get_one(Service, service_id), start_at=datetime(2027, 2, 3, hour, tzinfo=UTC),
+        client_name="Test Client", client_email="client@example.org")
     absence = Absence(counsellor_id=counsellor.id, start_at=datetime(2027, 3, 1, tzinfo=UTC),
                       end_at=datetime(2027, 3, 2, tzinfo=UTC))
     db.session.add(absence)

@@ -26,6 +26,7 @@ NAVIGATION = (
     NavItem("hours.absences", _l("Absences"), CASEWORK),
     NavItem("desk.index", _l("Office desk"), (STAFF,)),
     NavItem("reports.statistics", _l("Statistics"), (STAFF, ADMIN)),
+    NavItem("admin.counsellors", _l("Team"), (STAFF, ADMIN)),
     NavItem("admin.messages", _l("Messages"), (STAFF, ADMIN)),
     NavItem("admin.index", _l("Administration"), (ADMIN,)),
     NavItem("admin.audit", _l("Audit log"), (ADMIN,)),

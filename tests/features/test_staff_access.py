@@ -32,7 +32,8 @@ from tests.factories import create_appointment
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
 ROLE_ACCOUNTS = {"admin": ADMIN, "staff": STAFF_VSP, "counsellor": COUNSELLOR_VSP}
 # Parameters that name no organisation's record (a chart's name, an export format …).
-NEUTRAL_VALUES = {"chart": "by_month", "fmt": "csv"}
+# Services are network-wide settings (administrators only).
+NEUTRAL_VALUES = {"chart": "by_month", "fmt": "csv", "service_id": "follow-up"}
 
 
 def staff_rules(app):

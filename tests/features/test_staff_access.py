@@ -165,3 +165,34 @@ def test_staff_pages_are_not_cached(sign_in):
     assert response.headers["Cache-Control"] == "no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
 
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_every_staff_form_refuses_a_post_without_csrf_token(app, sign_in, foreign, role):
+    """CSRF on every form: a POST from a foreign page (no token) changes nothing, on every
+    route the role may use."""
+    client = sign_in(ROLE_ACCOUNTS[role])
+    app.config["WTF_CSRF_ENABLED"] = True
+    own = _records_of_signed_in(role)
+    for rule in staff_rules(app):
+        if "POST" not in rule.methods or role not in app.view_functions[rule.endpoint].staff_roles:
+            continue
+        url = _url(app, rule, own)
+        response = client.post(url, data={"anything": "1"})
+        assert response.status_code == 400, (role, url, response.status_code)
+
+
+def _records_of_signed_in(role: str) -> dict:
+    """Values for the route parameters that belong to the signed-in account (Katrin Beispiel
+    and her organisation vsp), so the CSRF check, not a 404, is what answers."""
+    counsellor = _counsellor(COUNSELLOR_VSP)
+    appointment = create_appointment(counsellor, db.session.get_one(Location, "schwerin"),
+                                     db.session.get_one(Service, "first-consultation"),
+                                     start_at=datetime(2027, 2, 4, 9, tzinfo=UTC))
+    db.session.commit()
+    user = db.session.scalar(select(User).where(User.email == ROLE_ACCOUNTS[role]))
+    hours = db.session.scalar(select(WeeklyHours).where(
+        WeeklyHours.counsellor_id == counsellor.id))
+    return {"reference": appointment.reference, "counsellor_id": counsellor.id,
+            "hours_id": hours.id, "absence_id": 1, "organisation_id": "vsp",
+            "location_id": "schwerin", "user_id": user.id, "message_id": 1}

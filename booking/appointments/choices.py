@@ -33,17 +33,19 @@ class MonthChoices:
     next_month: date | None
 
 
-def places() -> tuple[list[Location], list[Location]]:
-    """Offices, and mobile venues that have advice days scheduled from today on."""
+def places(organisation_id: str | None = None) -> tuple[list[Location], list[Location]]:
+    """Offices, and mobile venues that have advice days scheduled from today on; only one
+    organisation's when ``organisation_id`` is given (the office desk)."""
     today = local_today()
+    mine = [Location.organisation_id == organisation_id] if organisation_id else []
     offices = db.session.scalars(
-        select(Location).where(Location.kind == "office", Location.is_active)
+        select(Location).where(Location.kind == "office", Location.is_active, *mine)
         .options(joinedload(Location.organisation)).order_by(Location.town)).all()
     with_days = select(WeeklyHours.location_id).where(
         or_(WeeklyHours.ends_on.is_(None), WeeklyHours.ends_on >= today))
     mobile = db.session.scalars(
         select(Location).where(Location.kind == "mobile", Location.is_active,
-                               Location.id.in_(with_days))
+                               Location.id.in_(with_days), *mine)
         .options(joinedload(Location.organisation)).order_by(Location.town)).all()
     return list(offices), list(mobile)
 
@@ -57,17 +59,19 @@ def _next_month(month: date) -> date:
 
 
 def month_choices(service: Service, location: Location, language: str, month: date | None,
-                  *, ignore_appointment_id: int | None = None) -> MonthChoices:
+                  *, ignore_appointment_id: int | None = None,
+                  min_notice: timedelta | None = None) -> MonthChoices:
+    """``min_notice`` overrides the configured notice (the office desk passes 0 for walk-ins)."""
     now = clock.now()
     today = local_date(now)
-    last_day = local_date(bookable_range(now)[1] - timedelta(seconds=1))
+    last_day = local_date(bookable_range(now, min_notice)[1] - timedelta(seconds=1))
     month = _month_start(month or today)
     month = min(max(month, _month_start(today)), _month_start(last_day))
     first = max(month, today)
     end = min(_next_month(month), last_day + timedelta(days=1))
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=first, end_day=end, now=now,
-                             ignore_appointment_id=ignore_appointment_id)
+                             ignore_appointment_id=ignore_appointment_id, min_notice=min_notice)
     previous_month = month - timedelta(days=1) if month > _month_start(today) else None
     next_month = _next_month(month) if _next_month(month) <= last_day else None
     return MonthChoices(month, days_with_slots(search.slots),
@@ -75,8 +79,9 @@ def month_choices(service: Service, location: Location, language: str, month: da
 
 
 def day_choices(service: Service, location: Location, language: str, day: date,
-                *, ignore_appointment_id: int | None = None) -> list[Slot]:
+                *, ignore_appointment_id: int | None = None,
+                min_notice: timedelta | None = None) -> list[Slot]:
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=day, end_day=day + timedelta(days=1), now=clock.now(),
-                             ignore_appointment_id=ignore_appointment_id)
+                             ignore_appointment_id=ignore_appointment_id, min_notice=min_notice)
     return sorted(search.slots, key=lambda s: s.start)

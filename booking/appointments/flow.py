@@ -73,8 +73,9 @@ def parse_month(raw: str | None) -> date | None:
     return _parse_date(raw, 7, "-01")
 
 
-def read_state() -> FlowState:
-    """The state from the query string; anything unknown or malformed is simply dropped."""
+def read_state(state_class: type[FlowState] = FlowState) -> FlowState:
+    """The state from the query string; anything unknown or malformed is simply dropped.
+    ``state_class`` lets another flow (the office desk) keep its own step URLs."""
     service = db.session.get(Service, _get("service")) if _get("service") else None
     location = db.session.get(Location, _get("location")) if _get("location") else None
     language = _get("language").lower() or None
@@ -97,6 +98,6 @@ def read_state() -> FlowState:
             start = None
         if start is not None and start.tzinfo is None:
             start = None
-    return FlowState(service=service, language=language, location=location, channel=channel,
-                     month=parse_month(_get("month")), day=parse_day(_get("day")),
-                     start=start)
+    return state_class(service=service, language=language, location=location, channel=channel,
+                       month=parse_month(_get("month")), day=parse_day(_get("day")),
+                       start=start)

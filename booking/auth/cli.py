@@ -42,3 +42,7 @@ def set_password_command(email, password):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"password changed for {user.email}; existing sessions are signed out")
+
+
+# The name the operations handbook uses for the same command.
+users_cli.add_command(set_password_command, "reset-password")

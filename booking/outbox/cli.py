@@ -4,9 +4,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from booking import clock
 from booking.extensions import db
 from booking.outbox.models import OutboxMessage
+from booking.outbox.services import requeue
 
 outbox_cli = AppGroup("outbox", help="Inspect and retry outgoing messages.")
 
@@ -30,9 +30,6 @@ def retry_command(message_ids):
     query = select(OutboxMessage).where(OutboxMessage.status == "failed")
     if message_ids:
         query = query.where(OutboxMessage.id.in_(message_ids))
-    messages = db.session.scalars(query).all()
-    for message in messages:
-        message.status, message.attempts = "pending", 0
-        message.available_at, message.claimed_at = clock.now(), None
+    count = requeue(db.session.scalars(query).all())
     db.session.commit()
-    click.echo(f"{len(messages)} message(s) queued again")
+    click.echo(f"{count} message(s) queued again")

@@ -70,7 +70,7 @@ lint: install
 	$(BIN)/lint-imports
 
 i18n-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \
 	  --project iq-mv-booking -o $(TRANSLATIONS)/messages.pot .
 
 i18n-update: i18n-extract

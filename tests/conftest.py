@@ -162,13 +162,17 @@ COUNSELLOR_MIGRA = "j.exempel@migra.example.org"  # Jonas Exempel, Rostock
 
 @pytest.fixture
 def sign_in(demo):
-    """``sign_in(email)`` gives a test client signed in as that demo account."""
+    """``sign_in(email)`` gives a test client signed in as that demo account, reading the staff
+    pages in English (``language=None``: the default, German)."""
     from booking.demo.accounts import DEMO_PASSWORD
 
     demo.test_client_class = IsolatedClient
 
-    def _sign_in(email: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+    def _sign_in(email: str, password: str = DEMO_PASSWORD,
+                 language: str | None = "en") -> FlaskClient:
         client = demo.test_client()
+        if language:
+            client.set_cookie("lang", language)
         response = client.post("/staff/login", data={"email": email, "password": password})
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
         return client

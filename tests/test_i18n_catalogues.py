@@ -12,15 +12,16 @@ from config import Config
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TRANSLATIONS = PROJECT_DIR / "booking" / "translations"
 METHOD_MAP = [("booking/**.py", "python"), ("templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
 def _source_messages() -> set:
     ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(PROJECT_DIR), METHOD_MAP, keywords=KEYWORDS
     ):
-        ids.add(message if isinstance(message, str) else tuple(message))
+        ids.add((message if isinstance(message, str) else tuple(message), context))
     return ids
 
 
@@ -43,7 +44,8 @@ def test_every_message_is_translated(language, source_messages):
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if "fuzzy" not in message.flags and all(strings):
-            translated[message.id if isinstance(message.id, str) else tuple(message.id)] = True
+            key = message.id if isinstance(message.id, str) else tuple(message.id)
+            translated[(key, message.context)] = True
     missing = sorted(str(m) for m in source_messages if m not in translated)
     assert not missing, f"{language} misses {len(missing)} translation(s): {missing[:10]}"
 

@@ -122,6 +122,6 @@ def load_user(session_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if user is None or not user.is_enabled or user.session_version != int(version):
         return None
     return user

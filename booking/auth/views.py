@@ -13,12 +13,9 @@ from booking.auth.forms import LoginForm, PasswordForm
 from booking.core.views import safe_next
 from booking.extensions import db
 from booking.staff.access import ALL_ROLES, audit, roles_required
+from booking.staff.forms import first_errors
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
-
-
-def _errors(form) -> dict[str, str]:
-    return {name: messages[0] for name, messages in form.errors.items()}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,7 +38,7 @@ def login():
         # One message for an unknown e-mail and a wrong password: no account enumeration.
         errors["form"] = _("The e-mail address or the password is not right.")
     elif request.method == "POST":
-        errors = _errors(form)
+        errors = first_errors(form)
     status = 200 if not errors else 422
     return render_template("auth/login.html", form=form, errors=errors), status
 
@@ -72,6 +69,6 @@ def password():
                   "success")
             return redirect(url_for("staff.home"), 303)
     elif request.method == "POST":
-        errors = _errors(form)
+        errors = first_errors(form)
     status = 200 if not errors else 422
     return render_template("auth/password.html", form=form, errors=errors), status

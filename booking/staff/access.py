@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, current_app
-from flask_login import current_user
+from flask_login import current_user, login_fresh, logout_user
 from sqlalchemy import Select, select
 
 from booking.appointments.models import Appointment
@@ -36,7 +36,10 @@ def roles_required(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            if not current_user.is_authenticated or not login_fresh():
+                # Not fresh: the session cookie turned up from another browser or network
+                # (Flask-Login's session protection); sign in again.
+                logout_user()
                 return current_app.login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
@@ -99,9 +102,11 @@ def counsellor_or_404(counsellor_id: int | str | None) -> Counsellor:
     if current_user.role == COUNSELLOR and counsellor_id in (None, ""):
         counsellor_id = current_user.counsellor_id
     try:
-        counsellor = db.session.get(Counsellor, int(counsellor_id))
+        number = int(counsellor_id)
     except (TypeError, ValueError):
         abort(404)
+    # Out of the database's integer range: PostgreSQL would refuse the query itself.
+    counsellor = db.session.get(Counsellor, number) if 0 < number < 2**31 else None
     if counsellor is None:
         abort(404)
     if current_user.role == COUNSELLOR and counsellor.id != current_user.counsellor_id:

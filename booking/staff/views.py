@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from booking.staff.access import ADMIN, ALL_ROLES, CASEWORK, COUNSELLOR, STAFF, roles_required
+from booking.staff.labels import labels
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -58,6 +59,7 @@ def navigation() -> list[dict]:
 
 def init_app(app: Flask) -> None:
     app.add_template_global(navigation, "staff_navigation")
+    app.context_processor(labels)
 
     @app.after_request
     def private_pages(response):

@@ -196,3 +196,27 @@ def _records_of_signed_in(role: str) -> dict:
     return {"reference": appointment.reference, "counsellor_id": counsellor.id,
             "hours_id": hours.id, "absence_id": 1, "organisation_id": "vsp",
             "location_id": "schwerin", "user_id": user.id, "message_id": 1}
+
+
+JUNK = {"day": "2027-02-31", "counsellor": "abc", "organisation": "../etc", "view": "year",
+        "from": "2027-13", "to": "x", "month": "02-2027", "start": "yesterday", "step": "9",
+        "service": "nope", "location": "nowhere", "language": "xx-evil", "channel": "fax",
+        "q": "%_'\"<script>", "page": "-1", "action": "drop", "status": "lost", "count": "999",
+        "every": "0", "time": "25:61", "first_day": "never", "reason": "x" * 500}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_no_staff_route_fails_on_junk_input(app, sign_in, role):
+    """Every staff page the role may use answers junk query strings and forms with a page or
+    a 4xx, never a server error."""
+    client = sign_in(ROLE_ACCOUNTS[role])
+    own = _records_of_signed_in(role)
+    for rule in staff_rules(app):
+        if role not in app.view_functions[rule.endpoint].staff_roles:
+            continue
+        url = _url(app, rule, own)
+        for method in _methods(rule):
+            if rule.endpoint in ("auth.password",) and method == "POST":
+                continue  # a junk form is just a wrong current password (tested elsewhere)
+            response = client.open(url, method=method, query_string=JUNK, data=JUNK)
+            assert response.status_code < 500, (role, method, url, response.status_code)

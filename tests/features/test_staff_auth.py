@@ -51,7 +51,8 @@ def test_wrong_credentials_get_one_message_without_revealing_accounts(anonymous,
                                                                        password):
     response = anonymous.post("/staff/login", data={"email": email, "password": password})
     assert response.status_code == 422
-    assert "Die E-Mail-Adresse oder das Passwort ist nicht richtig." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Die E-Mail-Adresse oder das Passwort ist nicht richtig." in page
     assert anonymous.get("/staff/").status_code == 302
 
 

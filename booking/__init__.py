@@ -78,8 +78,10 @@ def import_models() -> None:
     from booking.audit import models as _audit  # noqa: F401
     from booking.auth import models as _auth  # noqa: F401
     from booking.availability import models as _availability  # noqa: F401
+    from booking.calendarsync import models as _calendarsync  # noqa: F401
     from booking.catalogue import models as _catalogue  # noqa: F401
     from booking.counsellors import models as _counsellors  # noqa: F401
+    from booking.feeds import models as _feeds  # noqa: F401
     from booking.network import models as _network  # noqa: F401
     from booking.outbox import models as _outbox  # noqa: F401
 

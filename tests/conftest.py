@@ -178,3 +178,15 @@ def sign_in(demo):
         return client
 
     return _sign_in
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    """A real Radicale CalDAV server on loopback (see tests/radicale_server.py)."""
+    from tests.radicale_server import RadicaleServer
+
+    folder = tmp_path / "radicale"
+    folder.mkdir()
+    server = RadicaleServer(folder).start()
+    yield server
+    server.stop()

@@ -1,0 +1,1 @@
+"""Sync with counsellors' own calendars: busy times in (ICS URL or CalDAV), appointments out (CalDAV)."""

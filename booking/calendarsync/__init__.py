@@ -1,1 +1,1 @@
-"""Sync with counsellors' own calendars: busy times in (ICS URL or CalDAV), appointments out (CalDAV)."""
+"""Sync with counsellors' calendars: busy times in (ICS URL, CalDAV), appointments out."""

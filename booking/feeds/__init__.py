@@ -1,1 +1,1 @@
-"""Calendar subscription feeds: secret per-counsellor and per-organisation feeds, the public outreach feed."""
+"""Calendar subscription feeds: secret counsellor and organisation feeds, the outreach feed."""

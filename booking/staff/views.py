@@ -25,6 +25,8 @@ NAVIGATION = (
     NavItem("agenda.agenda", _l("Agenda"), CASEWORK),
     NavItem("hours.hours", _l("Working hours"), CASEWORK),
     NavItem("hours.absences", _l("Absences"), CASEWORK),
+    NavItem("feeds.settings", _l("Calendar feeds"), (STAFF, COUNSELLOR)),
+    NavItem("calsync.settings", _l("Calendar sync"), CASEWORK),
     NavItem("desk.index", _l("Office desk"), (STAFF,)),
     NavItem("reports.statistics", _l("Statistics"), (STAFF, ADMIN)),
     NavItem("admin.counsellors", _l("Team"), (STAFF, ADMIN)),

@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from booking.auth.models import User
 from booking.availability.models import Absence, WeeklyHours
+from booking.calendarsync.models import CalDavTarget, ExternalCalendar
 from booking.catalogue.models import Service
 from booking.counsellors.models import Counsellor
 from booking.extensions import db
+from booking.feeds.models import CalendarFeed
 from booking.network.models import Location
 from booking.outbox.services import enqueue
 from booking.staff.access import ALL_ROLES
@@ -68,7 +70,20 @@ def _records_of(counsellor: Counsellor, location_id: str, service_id: str, hour:
     return {"reference": appointment.reference, "counsellor_id": counsellor.id,
             "hours_id": hours.id, "absence_id": absence.id,
             "organisation_id": counsellor.organisation_id, "location_id": location_id,
-            "user_id": user.id, "message_id": message.id}
+            "user_id": user.id, "message_id": message.id, **_sync_records(counsellor)}
+
+
+def _sync_records(counsellor: Counsellor) -> dict:
+    """A subscription feed, a busy-time source and a CalDAV target of the counsellor."""
+    feed = CalendarFeed(kind="counsellor", organisation_id=counsellor.organisation_id,
+                        counsellor_id=counsellor.id, nonce=f"n{counsellor.id}",
+                        token_hash=f"h{counsellor.id}")
+    source = ExternalCalendar(counsellor_id=counsellor.id, kind="ics",
+                              url="http://127.0.0.1:9/busy.ics")
+    target = CalDavTarget(counsellor_id=counsellor.id, url="http://127.0.0.1:9/cal/")
+    db.session.add_all([feed, source, target])
+    db.session.flush()
+    return {"feed_id": feed.id, "calendar_id": source.id, "target_id": target.id}
 
 
 @pytest.fixture
@@ -183,8 +198,8 @@ def test_every_staff_form_refuses_a_post_without_csrf_token(app, sign_in, foreig
 
 
 def _records_of_signed_in(role: str) -> dict:
-    """Values for the route parameters that belong to the signed-in account (Katrin Beispiel
-    and her organisation vsp), so the CSRF check, not a 404, is what answers."""
+    """Values for the route parameters that belong to the signed-in account's side (Katrin
+    Beispiel and her organisation vsp)."""
     counsellor = _counsellor(COUNSELLOR_VSP)
     appointment = create_appointment(counsellor, db.session.get_one(Location, "schwerin"),
                                      db.session.get_one(Service, "first-consultation"),
@@ -193,9 +208,18 @@ def _records_of_signed_in(role: str) -> dict:
     user = db.session.scalar(select(User).where(User.email == ROLE_ACCOUNTS[role]))
     hours = db.session.scalar(select(WeeklyHours).where(
         WeeklyHours.counsellor_id == counsellor.id))
+    sync = db.session.scalar(select(CalendarFeed).where(
+        CalendarFeed.counsellor_id == counsellor.id))
+    records = {"feed_id": sync.id} if sync else _sync_records(counsellor)
+    if sync:
+        records["calendar_id"] = db.session.scalar(select(ExternalCalendar.id).where(
+            ExternalCalendar.counsellor_id == counsellor.id))
+        records["target_id"] = db.session.scalar(select(CalDavTarget.id).where(
+            CalDavTarget.counsellor_id == counsellor.id))
+    db.session.commit()
     return {"reference": appointment.reference, "counsellor_id": counsellor.id,
             "hours_id": hours.id, "absence_id": 1, "organisation_id": "vsp",
-            "location_id": "schwerin", "user_id": user.id, "message_id": 1}
+            "location_id": "schwerin", "user_id": user.id, "message_id": 1, **records}
 
 
 JUNK = {"day": "2027-02-31", "counsellor": "abc", "organisation": "../etc", "view": "year",

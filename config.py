@@ -52,6 +52,11 @@ class Config:
     BOOKING_SLOT_STEP_MINUTES = _env_int("BOOKING_SLOT_STEP_MINUTES", 30)
     BOOKING_REMINDER_LEADS = os.environ.get("BOOKING_REMINDER_LEADS", "2wd,morning")
 
+    # Calendar sync may read calendars on loopback and private-network hosts (a Nextcloud in the
+    # office network; the tests' servers on 127.0.0.1). Set false on a public server so the
+    # addresses counsellors enter cannot reach into the server's own network.
+    CALENDAR_SYNC_ALLOW_PRIVATE_HOSTS = _env_bool("CALENDAR_SYNC_ALLOW_PRIVATE_HOSTS", True)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

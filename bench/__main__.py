@@ -16,6 +16,7 @@ import traceback
 BENCHMARKS: list[tuple[str, str]] = [
     ("availability", "bench.availability"),
     ("delivery", "bench.delivery"),
+    ("feeds", "bench.feeds"),
 ]
 
 

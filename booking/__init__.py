@@ -94,8 +94,10 @@ def _register_blueprints(app: Flask) -> None:
     from booking.core.errors import register_error_handlers
     from booking.core.views import bp as core_bp
     from booking.extensions import csrf
+    from booking.feeds.views import public_bp as feeds_public_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(feeds_public_bp)  # GET only: nothing for CSRF to protect
     app.register_blueprint(booking_bp)
     app.register_blueprint(manage_bp)
     for staff_bp in _staff_blueprints():
@@ -110,11 +112,14 @@ def _staff_blueprints() -> list:
     from booking.agenda.views import bp as agenda_bp
     from booking.auth.views import bp as auth_bp
     from booking.availability.views import bp as hours_bp
+    from booking.calendarsync.views import bp as calsync_bp
     from booking.desk.views import bp as desk_bp
+    from booking.feeds.views import bp as feeds_bp
     from booking.reports.views import bp as reports_bp
     from booking.staff.views import bp as staff_bp
 
-    return [auth_bp, staff_bp, agenda_bp, hours_bp, desk_bp, reports_bp, admin_bp]
+    return [auth_bp, staff_bp, agenda_bp, hours_bp, desk_bp, reports_bp, admin_bp, calsync_bp,
+            feeds_bp]
 
 
 def _register_cli(app: Flask) -> None:

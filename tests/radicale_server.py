@@ -42,7 +42,7 @@ class RadicaleServer:
         config.write_text(
             "[server]\n"
             f"hosts = 127.0.0.1:{self.port}\n"
-            "[auth]\ntype = htpasswd\n"
+            "[auth]\ntype = htpasswd\ndelay = 0\n"
             f"htpasswd_filename = {users}\nhtpasswd_encryption = plain\n"
             "[storage]\n"
             f"filesystem_folder = {self.folder / 'collections'}\n"

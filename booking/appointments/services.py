@@ -17,6 +17,7 @@ from booking.appointments import tokens
 from booking.appointments.models import Appointment
 from booking.audit.services import record
 from booking.availability.services import find_free_slots, local_date
+from booking.calendarsync import caldav_out
 from booking.catalogue.models import Service
 from booking.domain.slots import Slot
 from booking.extensions import db
@@ -248,3 +249,6 @@ def _notify(appointment: Appointment, topic: str, method: str,
         enqueue(topic, payload={**snapshot, "recipient": recipient},
                 organisation_id=appointment.organisation_id, appointment_id=appointment.id,
                 dedupe_key=f"{topic}:{appointment.id}:{appointment.ical_sequence}:{recipient}")
+    # And the counsellor's own CalDAV calendar, when they have one (the moved-away-from
+    # counsellor of a reassignment is ``counsellor_id`` in ``extra``).
+    caldav_out.enqueue_write(appointment, topic, counsellor_id=extra.get("counsellor_id"))

@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from booking import clock
 from booking.appointments.models import ACTIVE_STATUSES, Appointment
 from booking.availability.models import Absence, Closure, WeeklyHours
+from booking.calendarsync.models import ExternalBusy, ExternalCalendar
 from booking.catalogue.models import Service
 from booking.counsellors.models import Counsellor, CounsellorLanguage
 from booking.domain.calendar_rules import WeeklyRule, booking_window, local_to_utc, public_holidays
@@ -122,7 +123,8 @@ def find_free_slots(*, service: Service, locations: list[Location], language: st
         rules=rules,
         appointments=_load_appointments(counsellors, window_start - buffer, window_end + buffer,
                                         ignore_appointment_id),
-        absences=_load_absences(counsellors, window_start, window_end),
+        absences=_load_absences(counsellors, window_start, window_end)
+        + _load_external_busy(counsellors, window_start, window_end),
         closures=_load_closures(location_ids, organisation_ids, locations, window_start,
                                 window_end),
         holidays=public_holidays(first_day, end_day),
@@ -188,6 +190,20 @@ def _load_absences(counsellors: dict, start: datetime, end: datetime) -> list[Bu
         select(Absence.counsellor_id, Absence.start_at, Absence.end_at)
         .where(Absence.counsellor_id.in_(counsellors), Absence.start_at < end,
                Absence.end_at > start)
+    ).all()
+    return [BusyPeriod(*row) for row in rows]
+
+
+def _load_external_busy(counsellors: dict, start: datetime, end: datetime) -> list[BusyPeriod]:
+    """Busy times read from the counsellors' own calendars block like absences (no buffer:
+    the counsellor's calendar says exactly when they are busy)."""
+    if not counsellors:
+        return []
+    rows = db.session.execute(
+        select(ExternalBusy.counsellor_id, ExternalBusy.start_at, ExternalBusy.end_at)
+        .join(ExternalCalendar, ExternalCalendar.id == ExternalBusy.calendar_id)
+        .where(ExternalBusy.counsellor_id.in_(counsellors), ExternalCalendar.is_active,
+               ExternalBusy.start_at < end, ExternalBusy.end_at > start)
     ).all()
     return [BusyPeriod(*row) for row in rows]
 

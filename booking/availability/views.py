@@ -21,7 +21,6 @@ from flask import (
 )
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from booking import clock
@@ -36,9 +35,9 @@ from booking.network.models import Location
 from booking.staff.access import (
     COUNSELLOR,
     STAFF,
+    counsellor_from_query,
     counsellor_or_404,
     roles_required,
-    visible_counsellors,
 )
 from booking.staff.forms import first_errors
 
@@ -82,18 +81,6 @@ def _helpers() -> dict:
     return {"wall_time_range": wall_time_range, "absence_label": absence_label,
             "weekday_names": weekday_names(),
             "reason_labels": reason_labels()}
-
-
-def _counsellor_from_query() -> tuple[Counsellor | None, list[Counsellor]]:
-    """The counsellor named by ``?counsellor=`` (404 out of reach). Counsellors get themselves;
-    staff without a choice get the first counsellor of their organisation."""
-    choice = request.args.get("counsellor")
-    if current_user.role == COUNSELLOR:
-        return counsellor_or_404(choice), []
-    team = visible_counsellors()
-    if choice:
-        return counsellor_or_404(choice), team
-    return (team[0] if team else None), team
 
 
 def _location_choices(form: HoursForm, counsellor: Counsellor, keep: str | None = None):
@@ -166,14 +153,14 @@ def _hours_page(counsellor: Counsellor | None, team: list[Counsellor],
 @bp.get("/hours")
 @roles_required(STAFF, COUNSELLOR)
 def hours():
-    counsellor, team = _counsellor_from_query()
+    counsellor, team = counsellor_from_query()
     return _hours_page(counsellor, team)
 
 
 @bp.post("/hours")
 @roles_required(STAFF, COUNSELLOR)
 def add_hours():
-    counsellor, team = _counsellor_from_query()
+    counsellor, team = counsellor_from_query()
     if counsellor is None:
         abort(404)
     form = HoursForm()
@@ -250,14 +237,14 @@ def _absences_page(counsellor: Counsellor | None, team: list[Counsellor],
 @bp.get("/absences")
 @roles_required(STAFF, COUNSELLOR)
 def absences():
-    counsellor, team = _counsellor_from_query()
+    counsellor, team = counsellor_from_query()
     return _absences_page(counsellor, team)
 
 
 @bp.post("/absences")
 @roles_required(STAFF, COUNSELLOR)
 def add_absence():
-    counsellor, team = _counsellor_from_query()
+    counsellor, team = counsellor_from_query()
     if counsellor is None:
         abort(404)
     form = AbsenceForm()

@@ -7,6 +7,11 @@ the claim lease has expired. A live worker renews its claim before each message,
 batch is never taken over (only a single delivery longer than the lease could be).
 PostgreSQL hands out rows with ``FOR UPDATE SKIP LOCKED``, so any number of workers on any
 number of machines share the queue without sending anything twice.
+
+Messages go out by their ``channel``: "email" over one SMTP connection per round; "caldav" one
+by one to each counsellor's own calendar server (booking/calendarsync/caldav_out.py), so a
+down mail server never holds back a calendar write, nor the other way round. Retries, backoff
+and "failed" work the same for every channel.
 """
 
 from __future__ import annotations
@@ -94,12 +99,36 @@ def _still_mine(message_id: int, token: str) -> bool:
     return renewed.rowcount == 1
 
 
+def _channel(name: str):
+    """The module that delivers messages of a channel other than e-mail: ``deliver(message)``
+    returns "sent" or "skipped" (or raises), ``note_failure(message, error)`` records the error
+    where the channel's owner sees it."""
+    if name == "caldav":
+        from booking.calendarsync import caldav_out  # late: calendar sync builds on the outbox
+
+        return caldav_out
+    raise LookupError(f"no delivery for outbox channel {name!r}")
+
+
 def deliver_due_messages(limit: int = BATCH) -> dict[str, int]:
-    """One round: claim due messages, send them over one connection, mark each."""
+    """One round: claim due messages, send the e-mails over one connection and write the
+    other channels' messages one by one, mark each."""
     token, ids = claim_due(clock.now(), limit)
     counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
     if not ids:
         return counts
+    channels = dict(db.session.execute(select(OutboxMessage.id, OutboxMessage.channel)
+                                       .where(OutboxMessage.id.in_(ids))).all())
+    email_ids = [message_id for message_id in ids if channels[message_id] == "email"]
+    if email_ids:
+        _send_emails(email_ids, token, counts)
+    for message_id in ids:
+        if channels[message_id] != "email" and _still_mine(message_id, token):
+            counts[_deliver_one(message_id, None)] += 1
+    return counts
+
+
+def _send_emails(ids: list[int], token: str, counts: dict[str, int]) -> None:
     backend = backend_from_config(current_app.config)
     try:
         with backend.connection() as send:
@@ -113,30 +142,37 @@ def deliver_due_messages(limit: int = BATCH) -> dict[str, int]:
             if message.status == "pending" and message.claimed_by == token:
                 counts[_retry_later(message, error)] += 1
         db.session.commit()
-    return counts
+
+
+def _send_email(message: OutboxMessage, send) -> str:
+    email = _renderers[message.topic](message)
+    if email is None:
+        return "skipped"
+    email["X-Booking-Outbox-Id"] = str(message.id)
+    send(email)
+    return "sent"
 
 
 def _deliver_one(message_id: int, send) -> str:
     message = db.session.get(OutboxMessage, message_id)
+    channel = message.channel
     try:
-        renderer = _renderers[message.topic]
-        email = renderer(message)
-        if email is None:
-            outcome = "skipped"
+        if channel == "email":
+            outcome = _send_email(message, send)
         else:
-            email["X-Booking-Outbox-Id"] = str(message.id)
-            send(email)
-            outcome = "sent"
+            outcome = _channel(channel).deliver(message)
         message.status = outcome
         message.sent_at = clock.now() if outcome == "sent" else None
         message.claimed_at = None
         message.last_error = None
-    except CONNECTION_LOST:
-        raise  # the caller reschedules the rest of the batch
     except Exception as error:  # noqa: BLE001 - any failure of one message: retry it later
+        if channel == "email" and isinstance(error, CONNECTION_LOST):
+            raise  # the caller reschedules the rest of the batch
         db.session.rollback()
         message = db.session.get(OutboxMessage, message_id)
         outcome = _retry_later(message, error)
+        if channel != "email" and not isinstance(error, LookupError):
+            _channel(channel).note_failure(message, error)
     db.session.commit()
     return outcome
 

@@ -26,6 +26,7 @@ def all_jobs() -> list[PeriodicJob]:
 def _job_modules() -> list:
     """Features with periodic work; reminders first, so a tick queues and then delivers."""
     from booking.appointments import jobs as appointment_jobs
+    from booking.calendarsync import jobs as calendarsync_jobs
     from booking.outbox import jobs as outbox_jobs
 
-    return [appointment_jobs, outbox_jobs]
+    return [appointment_jobs, calendarsync_jobs, outbox_jobs]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_login import current_user, login_fresh, logout_user
 from sqlalchemy import Select, select
 
@@ -114,6 +114,18 @@ def counsellor_or_404(counsellor_id: int | str | None) -> Counsellor:
     if own_organisation_id() not in (None, counsellor.organisation_id):
         abort(404)
     return counsellor
+
+
+def counsellor_from_query() -> tuple[Counsellor | None, list[Counsellor]]:
+    """The counsellor named by ``?counsellor=`` (404 out of reach) and the team to choose from.
+    Counsellors get themselves; staff without a choice get their organisation's first."""
+    choice = request.args.get("counsellor")
+    if current_user.role == COUNSELLOR:
+        return counsellor_or_404(choice), []
+    team = visible_counsellors()
+    if choice:
+        return counsellor_or_404(choice), team
+    return (team[0] if team else None), team
 
 
 def organisation_or_404(organisation_id: str | None) -> Organisation:

@@ -32,7 +32,7 @@ from bench.database import (
     scratch_database,
     sqlite_triggers_suspended,
 )
-from bench.timing import Result, format_count, measure, table
+from bench.timing import Result, format_count, measure, measurement_plan, table
 from booking.appointments.models import Appointment
 from booking.availability import services
 from booking.catalogue.models import Service
@@ -61,8 +61,7 @@ BOOKING = "(d) INSERT 1 booking (info)"
 def run(options) -> None:
     quick = getattr(options, "quick", False)
     freeze = getattr(options, "gc_freeze", False)
-    plan = {"repetitions": 10, "warmups": 2, "budget_seconds": 3.0} if quick else \
-        {"repetitions": 30, "warmups": 3, "budget_seconds": 10.0}
+    plan = measurement_plan(quick)
     sizes = QUICK_SIZES if quick else SIZES
     with scratch_database() as url:
         print(f"database: {describe(url)}; load average {_load()}", flush=True)

@@ -35,7 +35,7 @@ from bench.database import (
     scratch_database,
     sqlite_triggers_suspended,
 )
-from bench.timing import Result, format_count, measure, table
+from bench.timing import Result, format_count, measure, measurement_plan, table
 from booking.appointments.models import Appointment
 from booking.appointments.tokens import hash_token
 from booking.extensions import db
@@ -63,8 +63,7 @@ OUTREACH = "(d) GET /feeds/outreach.ics, 200"
 def run(options) -> None:
     quick = getattr(options, "quick", False)
     freeze = getattr(options, "gc_freeze", False)
-    plan = {"repetitions": 10, "warmups": 2, "budget_seconds": 3.0} if quick else \
-        {"repetitions": 30, "warmups": 3, "budget_seconds": 10.0}
+    plan = measurement_plan(quick)
     others = QUICK_OTHERS if quick else OTHERS
     with scratch_database() as url:
         print(f"database: {describe(url)}", flush=True)

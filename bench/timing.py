@@ -28,6 +28,13 @@ class Result:
         return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] * 1000
 
 
+def measurement_plan(quick: bool) -> dict:
+    """``measure``'s settings: a short smoke run with ``--quick``, else the full one."""
+    if quick:
+        return {"repetitions": 10, "warmups": 2, "budget_seconds": 3.0}
+    return {"repetitions": 30, "warmups": 3, "budget_seconds": 10.0}
+
+
 def measure(fn: Callable[[], object], *, repetitions: int, warmups: int,
             budget_seconds: float, minimum: int = 5) -> tuple[list[float], int]:
     """Run ``fn`` ``warmups`` times untimed, then up to ``repetitions`` timed runs; stop early

@@ -17,6 +17,7 @@ BENCHMARKS: list[tuple[str, str]] = [
     ("availability", "bench.availability"),
     ("delivery", "bench.delivery"),
     ("feeds", "bench.feeds"),
+    ("tours", "bench.tours"),
 ]
 
 

@@ -87,6 +87,9 @@ def import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from booking.database import RecordIdConverter
+
+    app.url_map.converters["int"] = RecordIdConverter  # before any rule is added
     from booking.api import bookings as _bookings_api  # noqa: F401 - routes on the api blueprint
     from booking.api.views import bp as api_bp
     from booking.appointments.manage import bp as manage_bp

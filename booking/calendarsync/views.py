@@ -128,7 +128,7 @@ def _counsellor_or_404() -> tuple[Counsellor, list[Counsellor]]:
 
 
 def _source_or_404(calendar_id: int) -> tuple[ExternalCalendar, Counsellor]:
-    source = db.session.get(ExternalCalendar, calendar_id) if calendar_id < 2**31 else None
+    source = db.session.get(ExternalCalendar, calendar_id)
     if source is None:
         abort(404)
     return source, counsellor_or_404(source.counsellor_id)
@@ -228,7 +228,7 @@ def save_target():
 @bp.post("/calendar-sync/targets/<int:target_id>/delete")
 @roles_required(STAFF, COUNSELLOR)
 def remove_target(target_id: int):
-    target = db.session.get(CalDavTarget, target_id) if target_id < 2**31 else None
+    target = db.session.get(CalDavTarget, target_id)
     if target is None:
         abort(404)
     counsellor = counsellor_or_404(target.counsellor_id)

@@ -147,7 +147,7 @@ def outreach_feed():
 def feed_or_404(feed_id: int) -> CalendarFeed:
     """A live feed the user may manage: counsellors their own, office staff every feed of
     their organisation. Others, and revoked ones, answer 404."""
-    feed = db.session.get(CalendarFeed, feed_id) if 0 < feed_id < 2**31 else None
+    feed = db.session.get(CalendarFeed, feed_id)
     if feed is None or feed.revoked_at is not None:
         abort(404)
     if current_user.role == COUNSELLOR:

@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from booking.appointments.models import Appointment
 from booking.audit.services import record
 from booking.counsellors.models import Counsellor
+from booking.database import MAX_ID
 from booking.extensions import db
 from booking.network.models import Location, Organisation
 
@@ -105,8 +106,7 @@ def counsellor_or_404(counsellor_id: int | str | None) -> Counsellor:
         number = int(counsellor_id)
     except (TypeError, ValueError):
         abort(404)
-    # Out of the database's integer range: PostgreSQL would refuse the query itself.
-    counsellor = db.session.get(Counsellor, number) if 0 < number < 2**31 else None
+    counsellor = db.session.get(Counsellor, number) if 0 < number <= MAX_ID else None
     if counsellor is None:
         abort(404)
     if current_user.role == COUNSELLOR and counsellor.id != current_user.counsellor_id:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from booking.auth.models import User
 from booking.availability.models import Absence, WeeklyHours
@@ -244,3 +245,22 @@ def test_no_staff_route_fails_on_junk_input(app, sign_in, role):
                 continue  # a junk form is just a wrong current password (tested elsewhere)
             response = client.open(url, method=method, query_string=JUNK, data=JUNK)
             assert response.status_code < 500, (role, method, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["staff", "counsellor"])
+def test_ids_beyond_any_record_answer_404(app, sign_in, foreign, role):
+    """A number too large for an INTEGER column is not found, on every route with a record id
+    in its path (PostgreSQL would refuse the query itself)."""
+    client = sign_in(ROLE_ACCOUNTS[role])
+    checked = 0
+    for rule in staff_rules(app):
+        numeric = [arg for arg in rule.arguments if arg.endswith("_id")
+                   and isinstance(rule._converters[arg], IntegerConverter)]
+        if not numeric or role not in app.view_functions[rule.endpoint].staff_roles:
+            continue
+        url = _url(app, rule, {**foreign["other_org"], **dict.fromkeys(numeric, 99999999999)})
+        for method in _methods(rule):
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 404, (role, method, url, response.status_code)
+            checked += 1
+    assert checked

@@ -160,9 +160,7 @@ def hours():
 @bp.post("/hours")
 @roles_required(STAFF, COUNSELLOR)
 def add_hours():
-    counsellor, team = counsellor_from_query()
-    if counsellor is None:
-        abort(404)
+    counsellor, team = counsellor_from_query(required=True)
     form = HoursForm()
     _location_choices(form, counsellor)
     if form.validate_on_submit():
@@ -244,9 +242,7 @@ def absences():
 @bp.post("/absences")
 @roles_required(STAFF, COUNSELLOR)
 def add_absence():
-    counsellor, team = counsellor_from_query()
-    if counsellor is None:
-        abort(404)
+    counsellor, team = counsellor_from_query(required=True)
     form = AbsenceForm()
     if not form.validate_on_submit():
         return _absences_page(counsellor, team, form, first_errors(form), 422)

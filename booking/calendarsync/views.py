@@ -120,13 +120,6 @@ def _page_url(counsellor: Counsellor) -> str:
     return url_for("calsync.settings", counsellor=counsellor.id)
 
 
-def _counsellor_or_404() -> tuple[Counsellor, list[Counsellor]]:
-    counsellor, team = counsellor_from_query()
-    if counsellor is None:
-        abort(404)
-    return counsellor, team
-
-
 def _source_or_404(calendar_id: int) -> tuple[ExternalCalendar, Counsellor]:
     source = db.session.get(ExternalCalendar, calendar_id)
     if source is None:
@@ -156,7 +149,7 @@ def settings():
 @bp.post("/calendar-sync/sources")
 @roles_required(STAFF, COUNSELLOR)
 def add_source():
-    counsellor, team = _counsellor_or_404()
+    counsellor, team = counsellor_from_query(required=True)
     form = SourceForm()
     if not form.validate_on_submit():
         return _page(counsellor, team, source_form=form, source_errors=_errors(form),
@@ -209,7 +202,7 @@ def fetch_now(calendar_id: int):
 @bp.post("/calendar-sync/target")
 @roles_required(STAFF, COUNSELLOR)
 def save_target():
-    counsellor, team = _counsellor_or_404()
+    counsellor, team = counsellor_from_query(required=True)
     existing = busy.target_of(counsellor)
     form = TargetForm(has_password=bool(existing and existing.password))
     if not form.validate_on_submit():

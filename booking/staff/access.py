@@ -116,15 +116,19 @@ def counsellor_or_404(counsellor_id: int | str | None) -> Counsellor:
     return counsellor
 
 
-def counsellor_from_query() -> tuple[Counsellor | None, list[Counsellor]]:
+def counsellor_from_query(*, required: bool = False
+                          ) -> tuple[Counsellor | None, list[Counsellor]]:
     """The counsellor named by ``?counsellor=`` (404 out of reach) and the team to choose from.
-    Counsellors get themselves; staff without a choice get their organisation's first."""
+    Counsellors get themselves; staff without a choice get their organisation's first (None for
+    a team without counsellors, or 404 when the action needs one: ``required``)."""
     choice = request.args.get("counsellor")
     if current_user.role == COUNSELLOR:
         return counsellor_or_404(choice), []
     team = visible_counsellors()
     if choice:
         return counsellor_or_404(choice), team
+    if required and not team:
+        abort(404)
     return (team[0] if team else None), team
 
 

@@ -13,11 +13,8 @@ LANGUAGE_COOKIE = "lang"
 
 def select_locale() -> str:
     """Explicit choice (cookie), else the language of the booking being shown (manage pages),
-    else the browser's Accept-Language, else the default. A page printed for the client
-    (``g.booking_locale_wins``) speaks the booking's language whatever the reader chose."""
+    else the browser's Accept-Language, else the default."""
     languages = current_app.config["UI_LANGUAGES"]
-    if g.get("booking_locale_wins") and g.get("booking_locale") in languages:
-        return g.booking_locale
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen

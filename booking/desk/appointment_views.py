@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, refresh
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -30,25 +30,24 @@ from booking.staff.access import COUNSELLOR, STAFF, appointment_or_404, audit, r
 @roles_required(STAFF, COUNSELLOR)
 def print_confirmation(reference: str):
     appointment = appointment_or_404(reference)
-    staff_locale = i18n.select_locale()
-    # The sheet goes home with the client: their language, whatever the staff member reads.
-    g.booking_locale, g.booking_locale_wins = appointment.locale, True
-    refresh()
-    with force_locale(staff_locale):  # autoescaped template output, so safe to embed
-        toolbar = Markup(render_template(  # noqa: S704
-            "desk/_print_toolbar.html", appointment=appointment, staff_locale=staff_locale,
-            staff_dir=i18n.text_direction(staff_locale),
-            client_language=describe_language(appointment.locale)["name"]))
+    staff_locale = str(get_locale())
+    # Autoescaped template output, so safe to embed in the sheet.
+    toolbar = Markup(render_template(  # noqa: S704
+        "desk/_print_toolbar.html", appointment=appointment, staff_locale=staff_locale,
+        staff_dir=i18n.text_direction(staff_locale),
+        client_language=describe_language(appointment.locale)["name"]))
     token = tokens.manage_token(appointment.ical_uid)
     manage_url = tokens.manage_url(token)
     audit("print", "appointment", appointment.id)
     db.session.commit()
-    return render_template(
-        "desk/print.html", appointment=appointment, toolbar=toolbar, manage_url=manage_url,
-        qr_code=qr_code_svg(manage_url, _("Keep this link")),
-        text=appointment.service.text(appointment.locale),
-        language=describe_language(appointment.language_code),
-        organisation=appointment.location.organisation)
+    # The sheet goes home with the client: their language, whatever the staff member reads.
+    with force_locale(appointment.locale):
+        return render_template(
+            "desk/print.html", appointment=appointment, toolbar=toolbar,
+            manage_url=manage_url, qr_code=qr_code_svg(manage_url, _("Keep this link")),
+            text=appointment.service.text(appointment.locale),
+            language=describe_language(appointment.language_code),
+            organisation=appointment.location.organisation)
 
 
 # -- moving an appointment --------------------------------------------------------------------

@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     init_staff(app)
     # E-mail renderers register themselves with the outbox when imported.
     from booking.appointments import notifications as _notifications  # noqa: F401
+    from booking.demand import notifications as _demand_notifications  # noqa: F401
 
 
 def import_models() -> None:
@@ -81,9 +82,12 @@ def import_models() -> None:
     from booking.calendarsync import models as _calendarsync  # noqa: F401
     from booking.catalogue import models as _catalogue  # noqa: F401
     from booking.counsellors import models as _counsellors  # noqa: F401
+    from booking.demand import models as _demand  # noqa: F401
     from booking.feeds import models as _feeds  # noqa: F401
     from booking.network import models as _network  # noqa: F401
     from booking.outbox import models as _outbox  # noqa: F401
+    from booking.tours import models as _tours  # noqa: F401
+    from booking.waitlist import models as _waitlist  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -96,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking.appointments.views import bp as booking_bp
     from booking.core.errors import register_error_handlers
     from booking.core.views import bp as core_bp
+    from booking.demand.views import bp as demand_bp
     from booking.extensions import csrf
     from booking.feeds.views import public_bp as feeds_public_bp
 
@@ -103,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_public_bp)  # GET only: nothing for CSRF to protect
     app.register_blueprint(booking_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(demand_bp)
     for staff_bp in _staff_blueprints():
         app.register_blueprint(staff_bp)
     csrf.exempt(api_bp)  # JSON API: no cookies, no forms; abuse is handled by rate limits
@@ -116,13 +122,14 @@ def _staff_blueprints() -> list:
     from booking.auth.views import bp as auth_bp
     from booking.availability.views import bp as hours_bp
     from booking.calendarsync.views import bp as calsync_bp
+    from booking.demand.views import staff_bp as demand_staff_bp
     from booking.desk.views import bp as desk_bp
     from booking.feeds.views import bp as feeds_bp
     from booking.reports.views import bp as reports_bp
     from booking.staff.views import bp as staff_bp
 
     return [auth_bp, staff_bp, agenda_bp, hours_bp, desk_bp, reports_bp, admin_bp, calsync_bp,
-            feeds_bp]
+            feeds_bp, demand_staff_bp]
 
 
 def _register_cli(app: Flask) -> None:

@@ -11,6 +11,7 @@ from booking.catalogue.models import Service, ServiceTranslation
 from booking.counsellors.models import Counsellor, CounsellorLanguage
 from booking.extensions import db
 from booking.network.models import Location, Organisation
+from booking.tours.models import Tour, TourStop
 
 _serial = count(1)
 
@@ -82,3 +83,38 @@ def create_appointment(counsellor: Counsellor, location: Location, service: Serv
     db.session.add(appointment)
     db.session.flush()
     return appointment
+
+
+def create_tour(counsellor: Counsellor, day: date, stops: list[tuple[str, time, time]],
+                status: str = "published", start_office: str = "schwerin",
+                end_office: str | None = None, drive: timedelta = timedelta(minutes=40),
+                **fields) -> Tour:
+    """A tour with a simple timetable: ``drive`` before each stop (the last one also back),
+    arrival 15 minutes before counselling. ``stops`` are (venue id, local start, local end)."""
+    from zoneinfo import ZoneInfo
+
+    from booking.domain.calendar_rules import local_to_utc
+
+    tz = ZoneInfo("Europe/Berlin")
+    setup = timedelta(minutes=15)
+    rows = []
+    for position, (location_id, start, end) in enumerate(stops):
+        start_at, end_at = local_to_utc(day, start, tz), local_to_utc(day, end, tz)
+        rows.append(TourStop(organisation_id=counsellor.organisation_id,
+                             location_id=location_id, position=position,
+                             counselling_minutes=int((end_at - start_at).total_seconds() // 60),
+                             drive_minutes_before=int(drive.total_seconds() // 60),
+                             arrive_at=start_at - setup, start_at=start_at, end_at=end_at,
+                             depart_at=end_at))
+    tour = Tour(organisation_id=counsellor.organisation_id, counsellor_id=counsellor.id,
+                day=day, start_office_id=start_office, end_office_id=end_office or start_office,
+                status=status, depart_at=rows[0].arrive_at - drive,
+                return_at=rows[-1].depart_at + drive,
+                drive_minutes=int(drive.total_seconds() // 60) * (len(rows) + 1),
+                published_at=fields.pop("published_at", datetime(2027, 1, 25, tzinfo=UTC))
+                if status != "draft" else None,
+                cancelled_at=datetime(2027, 1, 26, tzinfo=UTC) if status == "cancelled" else None,
+                stops=rows, **fields)
+    db.session.add(tour)
+    db.session.flush()
+    return tour

@@ -26,6 +26,7 @@ from booking.domain.series import SeriesPlan, pick_alternatives
 from booking.domain.slots import Slot, working_blocks
 from booking.extensions import db
 from booking.network.models import Location
+from booking.tours.engine import load_day_plans
 
 OUTCOMES = ("attended", "no_show")
 NO_NOTICE = timedelta(0)  # staff book follow-ups for any time that is still ahead
@@ -96,10 +97,14 @@ def load_agenda(counsellor_ids: list[int], days: list[date]) -> dict[int, list[A
                  WeeklyHours.counsellor_id.in_(counsellor_ids),
                  WeeklyHours.starts_on < end_day,
                  or_(WeeklyHours.ends_on.is_(None), WeeklyHours.ends_on >= first_day)))]
+    # Published tours replace the office hours of their day, as in the slot engine.
+    plans = load_day_plans(None, set(counsellor_ids), first_day, end_day)
     locations = {loc.id: loc for loc in db.session.scalars(
-        select(Location).where(Location.id.in_({r.location_id for r in rules})))}
+        select(Location).where(Location.id.in_(
+            {r.location_id for r in rules}
+            | {location_id for plan in plans for location_id, _, _ in plan.blocks})))}
     # Holidays are passed as closed days, as the slot engine does: no hours on a holiday.
-    for cid, blocks in working_blocks(rules, first_day, end_day, tz, holidays).items():
+    for cid, blocks in working_blocks(rules, first_day, end_day, tz, holidays, plans).items():
         for start, end, location_id in blocks:
             start_at, end_at = datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
             agenda[cid][local_date(start_at)].hours.append(

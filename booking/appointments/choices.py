@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import joinedload
 
 from booking import clock
@@ -23,6 +23,7 @@ from booking.catalogue.models import Service
 from booking.domain.slots import Slot
 from booking.extensions import db
 from booking.network.models import Location
+from booking.tours.models import Tour, TourStop
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,18 @@ class MonthChoices:
 
 
 def places(organisation_id: str | None = None) -> tuple[list[Location], list[Location]]:
-    """Offices, and mobile venues that have advice days scheduled from today on; only one
-    organisation's when ``organisation_id`` is given (the office desk)."""
+    """Offices, and mobile venues that have advice days (weekly hours or published tours)
+    from today on; only one organisation's when ``organisation_id`` is given (the desk)."""
     today = local_today()
     mine = [Location.organisation_id == organisation_id] if organisation_id else []
     offices = db.session.scalars(
         select(Location).where(Location.kind == "office", Location.is_active, *mine)
         .options(joinedload(Location.organisation)).order_by(Location.town)).all()
-    with_days = select(WeeklyHours.location_id).where(
-        or_(WeeklyHours.ends_on.is_(None), WeeklyHours.ends_on >= today))
+    with_days = union(
+        select(WeeklyHours.location_id).where(
+            or_(WeeklyHours.ends_on.is_(None), WeeklyHours.ends_on >= today)),
+        select(TourStop.location_id).join(Tour, Tour.id == TourStop.tour_id)
+        .where(Tour.status == "published", Tour.day >= today))
     mobile = db.session.scalars(
         select(Location).where(Location.kind == "mobile", Location.is_active,
                                Location.id.in_(with_days), *mine)

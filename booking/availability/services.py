@@ -27,6 +27,8 @@ from booking.domain.slots import (
 )
 from booking.extensions import db
 from booking.network.models import Location
+from booking.tours.engine import load_day_plans
+from booking.waitlist.models import SlotHold
 
 # Appointments are at most 8 hours long (a CHECK on services), so one that overlaps the window
 # starts at most a day before it; bounding start_at lets the (counsellor, start) index answer.
@@ -85,12 +87,14 @@ def bookable_range(now: datetime, min_notice: timedelta | None = None
 def find_free_slots(*, service: Service, locations: list[Location], language: str | None,
                     first_day: date, end_day: date, now: datetime,
                     counsellor_id: int | None = None, ignore_appointment_id: int | None = None,
-                    min_notice: timedelta | None = None) -> SlotSearch:
+                    min_notice: timedelta | None = None,
+                    ignore_hold_id: int | None = None) -> SlotSearch:
     """Bookable slots for ``service`` at ``locations`` on local days [first_day, end_day).
 
     ``counsellor_id`` keeps one counsellor's slots; ``ignore_appointment_id`` treats that
     appointment as gone (moving it must not collide with itself); ``min_notice`` overrides
-    the configured notice (staff booking a walk-in)."""
+    the configured notice (staff booking a walk-in); ``ignore_hold_id`` is the waiting-list
+    hold of the person booking (everybody else's open holds block their time)."""
     tz = booking_timezone()
     earliest, latest = bookable_range(now, min_notice)
     window_start = local_to_utc(first_day, time(0), tz)
@@ -101,11 +105,15 @@ def find_free_slots(*, service: Service, locations: list[Location], language: st
     # Rules of the whole booking horizon as well: who speaks which language at a location must
     # not depend on the days asked for.
     horizon_end = latest.astimezone(tz).date() + timedelta(days=1)
-    rules = _load_rules(location_ids, min(first_day, now.astimezone(tz).date()),
-                        max(end_day, horizon_end))
-    counsellor_ids = {r.counsellor_id for r in rules}
+    horizon = (min(first_day, now.astimezone(tz).date()), max(end_day, horizon_end))
+    rules = _load_rules(location_ids, *horizon)
+    # Published tours: those stopping here, and every tour of a counsellor with hours here
+    # (their office hours disappear on a tour day).
+    day_plans = load_day_plans(location_ids, {r.counsellor_id for r in rules}, *horizon)
+    counsellor_ids = {r.counsellor_id for r in rules} | {p.counsellor_id for p in day_plans}
     counsellors, languages = _load_counsellors(counsellor_ids)
     rules = [r for r in rules if r.counsellor_id in counsellors]
+    day_plans = [p for p in day_plans if p.counsellor_id in counsellors]
     buffer = timedelta(minutes=service.buffer_minutes)
 
     request = SlotRequest(
@@ -124,10 +132,12 @@ def find_free_slots(*, service: Service, locations: list[Location], language: st
         appointments=_load_appointments(counsellors, window_start - buffer, window_end + buffer,
                                         ignore_appointment_id),
         absences=_load_absences(counsellors, window_start, window_end)
-        + _load_external_busy(counsellors, window_start, window_end),
+        + _load_external_busy(counsellors, window_start, window_end)
+        + _load_holds(counsellors, window_start, window_end, now, ignore_hold_id),
         closures=_load_closures(location_ids, organisation_ids, locations, window_start,
                                 window_end),
         holidays=public_holidays(first_day, end_day),
+        day_plans=day_plans,
     )
     return SlotSearch(slots, counsellors, languages, tz)
 
@@ -206,6 +216,21 @@ def _load_external_busy(counsellors: dict, start: datetime, end: datetime) -> li
                ExternalBusy.start_at < end, ExternalBusy.end_at > start)
     ).all()
     return [BusyPeriod(*row) for row in rows]
+
+
+def _load_holds(counsellors: dict, start: datetime, end: datetime, now: datetime,
+                ignore_id: int | None) -> list[BusyPeriod]:
+    """A freed time held for a waiting person (``booking.waitlist``) is taken for everybody
+    else until the hold expires."""
+    if not counsellors:
+        return []
+    query = (select(SlotHold.counsellor_id, SlotHold.start_at, SlotHold.end_at)
+             .where(SlotHold.counsellor_id.in_(counsellors), SlotHold.status == "open",
+                    SlotHold.expires_at > now, SlotHold.start_at < end,
+                    SlotHold.end_at > start))
+    if ignore_id is not None:
+        query = query.where(SlotHold.id != ignore_id)
+    return [BusyPeriod(*row) for row in db.session.execute(query).all()]
 
 
 def _load_closures(location_ids: set[str], organisation_ids: set[str],

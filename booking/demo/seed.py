@@ -15,6 +15,7 @@ from booking.demo.accounts import seed_demo_accounts
 from booking.demo.service_texts import SERVICE_TEXTS
 from booking.extensions import db
 from booking.network.models import Location, Organisation, Town
+from booking.tours.travel import seed_travel_times
 
 
 def _assign(obj, values: dict) -> None:
@@ -97,6 +98,7 @@ def seed_demo() -> dict[str, int]:
             })
     db.session.flush()
     accounts = seed_demo_accounts()
+    seed_travel_times()
     return {
         "organisations": len(network.ORGANISATIONS), "offices": len(network.OFFICES),
         "mobile venues": len(towns), "services": len(network.SERVICES),

@@ -50,6 +50,17 @@ class ClosedPeriod:
 
 
 @dataclass(frozen=True)
+class DayPlan:
+    """A counsellor's local day planned apart from the weekly rules (a published mobile advice
+    tour): that day the weekly hours do not apply, only ``blocks`` (location, start, end) do,
+    so the office hours disappear and travel time stays free of bookings."""
+
+    counsellor_id: int
+    day: date
+    blocks: tuple[tuple[str, datetime, datetime], ...]
+
+
+@dataclass(frozen=True)
 class SlotRequest:
     locations: frozenset[str]
     first_day: date  # local dates, end exclusive
@@ -92,11 +103,14 @@ def _seconds_up(instant: datetime) -> int:
 
 
 def working_blocks(rules: Iterable[WeeklyRule], first_day: date, end_day: date,
-                   tz: tzinfo, closed_days: frozenset[date] = frozenset()
-                   ) -> dict[int, list[tuple[int, int, str]]]:
+                   tz: tzinfo, closed_days: frozenset[date] = frozenset(),
+                   day_plans: Iterable[DayPlan] = ()) -> dict[int, list[tuple[int, int, str]]]:
     """Per counsellor: (start, end, location) working blocks in UTC seconds, one pass over the
     days. A counsellor is in one place at a time: where blocks at two locations overlap, the
-    overlap is removed from both (the data is contradictory, so neither is offered)."""
+    overlap is removed from both (the data is contradictory, so neither is offered).
+
+    A day plan replaces the counsellor's weekly hours of its day; it is explicit, so it holds
+    on a closed day too (publishing a tour on a holiday is refused before it gets here)."""
     by_weekday: dict[int, list[WeeklyRule]] = defaultdict(list)
     for rule in rules:
         by_weekday[rule.weekday].append(rule)
@@ -110,11 +124,19 @@ def working_blocks(rules: Iterable[WeeklyRule], first_day: date, end_day: date,
             instants[key] = _seconds(local_to_utc(day, wall, tz))
         return instants[key]
 
+    planned: set[tuple[int, date]] = set()
+    for plan in day_plans:
+        if first_day <= plan.day < end_day:
+            planned.add((plan.counsellor_id, plan.day))
+            for location_id, start_at, end_at in plan.blocks:
+                raw[plan.counsellor_id][location_id].append(
+                    (_seconds_up(start_at), _seconds(end_at)))
+
     day = first_day
     while day < end_day:
         if day not in closed_days:
             for rule in by_weekday.get(day.weekday(), ()):
-                if rule.applies_on(day):
+                if rule.applies_on(day) and (rule.counsellor_id, day) not in planned:
                     start, end = instant(day, rule.start_time), instant(day, rule.end_time)
                     if start < end:
                         raw[rule.counsellor_id][rule.location_id].append((start, end))
@@ -141,17 +163,21 @@ def compute_free_slots(
     absences: Iterable[BusyPeriod] = (),
     closures: Iterable[ClosedPeriod] = (),
     holidays: frozenset[date] = frozenset(),
+    day_plans: Iterable[DayPlan] = (),
 ) -> list[Slot]:
     """Bookable slots, unique per (location, start), sorted by ``Slot.sort_key``.
 
     Language: at a location where somebody with hours there speaks ``request.language`` only
     those counsellors are offered; where nobody does, everybody there is, flagged
     ``interpreter`` and with the longer interpreter duration (the office arranges a phone or
-    video interpreter).
+    video interpreter). Day plans count as hours at their locations (pass those of the whole
+    booking horizon, like the rules).
     """
     profiles = {c.id: c for c in counsellors}
     rules = list(rules)
-    blocks = working_blocks(rules, request.first_day, request.end_day, request.tz, holidays)
+    day_plans = list(day_plans)
+    blocks = working_blocks(rules, request.first_day, request.end_day, request.tz, holidays,
+                            day_plans)
 
     buffer = int(request.buffer.total_seconds())
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -165,7 +191,7 @@ def compute_free_slots(
     for c in closures:
         closed[c.location_id].append((_seconds(c.start), _seconds_up(c.end)))
 
-    interpreter_at = _interpreter_needed(request, rules, profiles)
+    interpreter_at = _interpreter_needed(request, _works_at(rules, day_plans), profiles)
     earliest, latest = _seconds_up(request.earliest_start), _seconds(request.latest_end)
     step = int(request.step.total_seconds())
     base = int(request.duration.total_seconds())
@@ -216,7 +242,15 @@ def compute_free_slots(
     return slots
 
 
-def _interpreter_needed(request: SlotRequest, rules: list[WeeklyRule],
+def _works_at(rules: list[WeeklyRule], day_plans: list[DayPlan]) -> set[tuple[int, str]]:
+    """(counsellor, location) pairs with hours or a planned day there."""
+    pairs = {(rule.counsellor_id, rule.location_id) for rule in rules}
+    pairs.update((plan.counsellor_id, location_id)
+                 for plan in day_plans for location_id, _, _ in plan.blocks)
+    return pairs
+
+
+def _interpreter_needed(request: SlotRequest, works_at: set[tuple[int, str]],
                         profiles: dict) -> dict[str, bool]:
     """Per requested location: True when no counsellor with hours there speaks the requested
     language. Decided from the rules, not from the days in the window, so that a one-day
@@ -224,9 +258,9 @@ def _interpreter_needed(request: SlotRequest, rules: list[WeeklyRule],
     if not request.language:
         return {}
     speakers_at: dict[str, bool] = {loc: False for loc in request.locations}
-    for rule in rules:
-        profile = profiles.get(rule.counsellor_id)
+    for counsellor_id, location_id in works_at:
+        profile = profiles.get(counsellor_id)
         if profile is not None and request.language in profile.languages \
-                and rule.location_id in speakers_at:
-            speakers_at[rule.location_id] = True
+                and location_id in speakers_at:
+            speakers_at[location_id] = True
     return {loc: not has_speaker for loc, has_speaker in speakers_at.items()}

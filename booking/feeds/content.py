@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from booking import clock
 from booking.appointments.models import Appointment
@@ -30,15 +31,16 @@ from booking.domain.calendar_rules import WeeklyRule, local_to_utc
 from booking.extensions import db
 from booking.feeds.models import CalendarFeed
 from booking.network.models import Location, Organisation
+from booking.tours.models import Tour
 
 # Raise when the events change shape without any data changing (new lines, other texts): every
 # ETag changes with it, so calendar apps fetch the new form at their next poll.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 PAST_DAYS = 30  # secret feeds also show the last month (outcomes, what happened when)
 # Changes to these objects alter some feed; their audit entries date deletions and in-place
 # edits, which leave no timestamp in their own tables (see ``last_modified``).
 FEED_OBJECTS = ("appointment", "absence", "weekly_hours", "closure", "location", "counsellor",
-                "service", "organisation", "calendar_feed", "user")
+                "service", "organisation", "calendar_feed", "user", "tour")
 CHANGE_ACTIONS = ("create", "update", "delete", "deactivate", "cancel", "move")
 
 
@@ -101,12 +103,17 @@ class Tables:
     closures: list[Closure]
     locations: dict[str, Location]
     service_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    tours: list[Tour] = field(default_factory=list)  # published, with their stops
 
 
 def load_tables(subject: Subject, window: Window) -> Tables:
     """Everything but the appointments: for a counsellor, their own rows; for an
     organisation, its counsellors' rows; for the outreach feed, the counsellors with hours at
-    a mobile venue (with all their hours: a counsellor is in one place at a time)."""
+    a mobile venue or a published tour (with all their hours: a counsellor is in one place at
+    a time)."""
+    tours_in_window = (select(Tour).where(
+        Tour.status == "published", Tour.day >= window.first_day, Tour.day < window.end_day)
+        .options(selectinload(Tour.stops)).order_by(Tour.day, Tour.id))
     if subject.counsellor is not None:
         counsellors = {subject.counsellor.id: subject.counsellor}
     elif subject.organisation is not None:
@@ -116,9 +123,11 @@ def load_tables(subject: Subject, window: Window) -> Tables:
         at_mobile = (select(WeeklyHours.counsellor_id).join(
             Location, Location.id == WeeklyHours.location_id)
             .where(Location.kind == "mobile", *_rules_in(window)))
+        touring = tours_in_window.with_only_columns(Tour.counsellor_id).options()
         counsellors = {c.id: c for c in db.session.scalars(select(Counsellor).where(
-            Counsellor.id.in_(at_mobile), Counsellor.is_active))}
+            or_(Counsellor.id.in_(at_mobile), Counsellor.id.in_(touring)), Counsellor.is_active))}
     ids = list(counsellors)
+    tours = list(db.session.scalars(tours_in_window.where(Tour.counsellor_id.in_(ids))))
     rules = [(WeeklyRule(h.counsellor_id, h.location_id, h.weekday, h.start_time, h.end_time,
                          h.starts_on, h.ends_on, h.every_n_weeks), h.created_at)
              for h in db.session.scalars(select(WeeklyHours).where(
@@ -132,7 +141,8 @@ def load_tables(subject: Subject, window: Window) -> Tables:
             Location.organisation_id == subject.organisation.id))}
     else:
         locations = {loc.id: loc for loc in db.session.scalars(select(Location).where(
-            Location.id.in_({rule.location_id for rule, _ in rules})))}
+            Location.id.in_({rule.location_id for rule, _ in rules}
+                            | {stop.location_id for tour in tours for stop in tour.stops})))}
     closures = select(Closure).where(Closure.start_at < window.end_at,
                                      Closure.end_at > window.start_at)
     if subject.organisation is not None:
@@ -143,7 +153,8 @@ def load_tables(subject: Subject, window: Window) -> Tables:
             select(ServiceTranslation.service_id, ServiceTranslation.locale,
                    ServiceTranslation.name))}
     return Tables(counsellors, rules, absences,
-                  list(db.session.scalars(closures.order_by(Closure.id))), locations, names)
+                  list(db.session.scalars(closures.order_by(Closure.id))), locations, names,
+                  tours)
 
 
 def _rules_in(window: Window) -> tuple:
@@ -203,6 +214,10 @@ def validators(subject: Subject, window: Window, tables: Tables) -> Validators:
                 loc.postcode, loc.is_active, loc.created_at)
                for loc in tables.locations.values()),
         sorted(tables.service_names.items()),
+        [(t.id, t.counsellor_id, t.day, t.start_office_id, t.end_office_id, t.depart_at,
+          t.return_at, t.public_note, t.updated_at,
+          [(s.location_id, s.arrive_at, s.start_at, s.end_at, s.depart_at) for s in t.stops])
+         for t in tables.tours],
     )
     digest = hashlib.sha256(repr(fingerprint).encode()).hexdigest()[:32]
     changed = [window.today_start_at, aggregate[1] if aggregate else None,
@@ -212,6 +227,7 @@ def validators(subject: Subject, window: Window, tables: Tables) -> Validators:
                *(a.created_at for a in tables.absences),
                *(c.created_at for c in tables.closures),
                *(loc.created_at for loc in tables.locations.values()),
+               *(t.updated_at for t in tables.tours),
                _latest_change_since(window.today_start_at, subject)]
     latest = max(instant for instant in changed if instant is not None)
     # Never later than now (RFC 9110 §8.8.2.1), and in whole seconds as HTTP dates are.

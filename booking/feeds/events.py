@@ -7,13 +7,15 @@ language, never the client's name or contact details unless the feed's owner swi
 app replaces its copy with every fetch, so the event simply disappears at the next poll
 (STATUS:CANCELLED would keep a struck-through entry in some apps and is ignored by others).
 
-Mobile advice days come from the weekly hours at mobile venues (minus holidays, absences and
-closures). There are no tours yet; when issue 8 adds them, tour stops replace these blocks.
+Mobile advice days come from published tours (each stop's counselling window; the counsellor's
+feed also shows the drives between, as busy time) and from any weekly hours at mobile venues,
+by the slot engine's own expansion, minus holidays, absences and closures.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -35,6 +37,7 @@ from booking.extensions import db
 from booking.feeds.content import Subject, Tables, Window, appointments_scope
 from booking.network.models import Location
 from booking.staff.labels import staff_status_label
+from booking.tours.engine import day_plan_of
 
 REFRESH = timedelta(hours=1)  # RFC 7986 REFRESH-INTERVAL: changes show within the hour
 UID_DOMAIN = "iq-mv-booking"
@@ -61,8 +64,9 @@ def mobile_blocks(tables: Tables, window: Window) -> list[MobileBlock]:
         away[absence.counsellor_id].append((absence.start_at.timestamp(),
                                             absence.end_at.timestamp()))
     blocks = []
+    plans = [day_plan_of(tour) for tour in tables.tours if tour.counsellor_id in active]
     for cid, found in working_blocks(rules, window.first_day, window.end_day, tz,
-                                     holidays).items():
+                                     holidays, plans).items():
         for start, end, location_id in found:
             location = tables.locations.get(location_id)
             if location is None or location.kind != "mobile" or not location.is_active:
@@ -97,7 +101,8 @@ def render_secret_feed(subject: Subject, window: Window, tables: Tables) -> byte
                                       Appointment.status.in_(ACTIVE_STATUSES))
             .order_by(Appointment.start_at, Appointment.id))
         events = [*_appointment_events(subject, tables, appointments),
-                  *_absence_events(subject, tables), *_mobile_day_events(subject, tables, window)]
+                  *_absence_events(subject, tables), *_mobile_day_events(subject, tables, window),
+                  *_travel_events(subject, tables)]
         owner = subject.counsellor.display_name if subject.counsellor \
             else subject.organisation.short_name
         return build_calendar(events, name=_("IQ appointments – %(name)s", name=owner),
@@ -169,12 +174,41 @@ def _absence_events(subject: Subject, tables: Tables) -> list[CalendarEvent]:
 
 
 def _rules_stamp(tables: Tables) -> dict[tuple[int, str], datetime]:
-    """DTSTAMP of generated blocks: when the latest of their rules was written (stable)."""
+    """DTSTAMP of generated blocks: when the latest of their rules or tours was written
+    (stable)."""
     stamps: dict[tuple[int, str], datetime] = {}
-    for rule, created in tables.rules:
-        key = (rule.counsellor_id, rule.location_id)
+    written = [((rule.counsellor_id, rule.location_id), created)
+               for rule, created in tables.rules]
+    written += [((tour.counsellor_id, stop.location_id), tour.updated_at)
+                for tour in tables.tours for stop in tour.stops]
+    for key, created in written:
         stamps[key] = max(created, stamps.get(key, created))
     return stamps
+
+
+def _travel_events(subject: Subject, tables: Tables) -> list[CalendarEvent]:
+    """The drives of published tours: office → first venue → … → end office, as busy time."""
+    events = []
+    for tour in tables.tours:
+        places = [tables.locations.get(tour.start_office_id),
+                  *(tables.locations.get(stop.location_id) for stop in tour.stops),
+                  tables.locations.get(tour.end_office_id)]
+        times = [tour.depart_at, *(t for stop in tour.stops
+                                   for t in (stop.arrive_at, stop.depart_at)), tour.return_at]
+        counsellor = tables.counsellors.get(tour.counsellor_id)
+        for index, (origin, destination) in enumerate(itertools.pairwise(places)):
+            start, end = times[2 * index], times[2 * index + 1]
+            if end <= start:
+                continue
+            summary = _("Travel: %(origin)s → %(destination)s",
+                        origin=origin.town if origin else "?",
+                        destination=destination.town if destination else "?")
+            if subject.counsellor is None and counsellor is not None:
+                summary = f"{summary} · {counsellor.display_name}"
+            events.append(CalendarEvent(
+                uid=_stable_uid("travel", tour.id, index), sequence=0, start=start, end=end,
+                stamp=tour.updated_at, summary=summary, location="", description=""))
+    return events
 
 
 def _mobile_day_events(subject: Subject, tables: Tables, window: Window
@@ -209,6 +243,8 @@ def render_outreach_feed(subject: Subject, window: Window, tables: Tables) -> by
     latest: dict[str, datetime] = {}
     for (_counsellor_id, location_id), stamp in _rules_stamp(tables).items():
         latest[location_id] = max(stamp, latest.get(location_id, stamp))
+    notes = {(stop.location_id, tour.day): tour.public_note
+             for tour in tables.tours for stop in tour.stops if tour.public_note}
     with force_locale(subject.locale):
         booking_url = public_url(url_for("booking.start"))
         description = "\n".join([
@@ -224,6 +260,7 @@ def render_outreach_feed(subject: Subject, window: Window, tables: Tables) -> by
                 start=min(b.start_at for b in blocks), end=max(b.end_at for b in blocks),
                 stamp=latest[location_id],
                 summary=_("Mobile advice day in %(town)s", town=location.town),
-                location=venue_text(location), description=description, url=booking_url,
-                transparent=True))
+                location=venue_text(location),
+                description="\n".join(filter(None, [notes.get((location_id, day)), description])),
+                url=booking_url, transparent=True))
         return build_calendar(events, name=_("IQ mobile advice days"), refresh=REFRESH)

@@ -1,0 +1,1 @@
+"""Demand for mobile advice days: people who register interest in a town."""

@@ -1,0 +1,1 @@
+"""Mobile advice tours: travel times, planned days and their stops."""

@@ -1,0 +1,1 @@
+"""Waiting lists at the offices: a freed time is offered to waiting people in turn."""

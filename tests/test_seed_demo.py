@@ -81,3 +81,29 @@ def test_every_office_has_two_counsellors_with_working_day_hours(runner):
     assert all(c.email.endswith("example.org") for c in counsellors)
     spoken = {code for c in counsellors for code in c.language_codes}
     assert {"uk", "ar", "fa", "prs", "ru", "pl", "ro", "tr", "en"} <= spoken
+
+
+def test_seed_demo_publishes_coming_advice_days_and_people_waiting(runner, frozen_now):
+    from datetime import timedelta
+
+    from booking.demand.models import InterestRegistration
+    from booking.tours.models import Tour, TravelTime
+    from tests.features.booking_helpers import free_slots
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    tours = db.session.scalars(select(Tour).order_by(Tour.day)).all()
+    assert tours and {t.status for t in tours} == {"published"}
+    assert {t.organisation_id for t in tours} == {"vsp", "migra", "genres"}
+    assert all(frozen_now.date() < t.day <= frozen_now.date() + timedelta(days=90)
+               for t in tours)
+    # Every pair of the 36 places has a drive time, both ways.
+    assert db.session.query(TravelTime).count() == 36 * 35
+    first = tours[0]
+    stop = first.stops[0]
+    assert any(s.location_id == stop.location_id
+               for s in free_slots(stop.location_id, "first-consultation", "de", first.day))
+    waiting = db.session.scalars(select(InterestRegistration)).all()
+    assert len(waiting) >= 10 and {r.status for r in waiting} == {"waiting"}
+    again = runner.invoke(args=["seed-demo"])
+    assert "0 mobile advice days published, 0 people" in again.output

@@ -51,6 +51,8 @@ class Config:
     BOOKING_MIN_NOTICE_HOURS = _env_int("BOOKING_MIN_NOTICE_HOURS", 12)
     BOOKING_SLOT_STEP_MINUTES = _env_int("BOOKING_SLOT_STEP_MINUTES", 30)
     BOOKING_REMINDER_LEADS = os.environ.get("BOOKING_REMINDER_LEADS", "2wd,morning")
+    # How long a freed time is held for the first person on the waiting list.
+    WAITLIST_HOLD_MINUTES = _env_int("WAITLIST_HOLD_MINUTES", 60)
 
     # Calendar sync may read calendars on loopback and private-network hosts (a Nextcloud in the
     # office network; the tests' servers on 127.0.0.1). Set false on a public server so the

@@ -71,6 +71,8 @@ def _init_extensions(app: Flask) -> None:
     # E-mail renderers register themselves with the outbox when imported.
     from booking.appointments import notifications as _notifications  # noqa: F401
     from booking.demand import notifications as _demand_notifications  # noqa: F401
+    from booking.tours import notifications as _tours_notifications  # noqa: F401
+    from booking.waitlist import notifications as _waitlist_notifications  # noqa: F401
 
 
 def import_models() -> None:
@@ -103,12 +105,14 @@ def _register_blueprints(app: Flask) -> None:
     from booking.demand.views import bp as demand_bp
     from booking.extensions import csrf
     from booking.feeds.views import public_bp as feeds_public_bp
+    from booking.waitlist.views import bp as waitlist_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(feeds_public_bp)  # GET only: nothing for CSRF to protect
     app.register_blueprint(booking_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(demand_bp)
+    app.register_blueprint(waitlist_bp)
     for staff_bp in _staff_blueprints():
         app.register_blueprint(staff_bp)
     csrf.exempt(api_bp)  # JSON API: no cookies, no forms; abuse is handled by rate limits
@@ -127,9 +131,11 @@ def _staff_blueprints() -> list:
     from booking.feeds.views import bp as feeds_bp
     from booking.reports.views import bp as reports_bp
     from booking.staff.views import bp as staff_bp
+    from booking.tours.views import bp as tours_bp
+    from booking.waitlist.views import staff_bp as waitlist_staff_bp
 
     return [auth_bp, staff_bp, agenda_bp, hours_bp, desk_bp, reports_bp, admin_bp, calsync_bp,
-            feeds_bp, demand_staff_bp]
+            feeds_bp, demand_staff_bp, waitlist_staff_bp, tours_bp]
 
 
 def _register_cli(app: Flask) -> None:

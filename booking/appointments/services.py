@@ -64,6 +64,7 @@ class BookingRequest:
     source: str = "online"
     booked_by_user_id: int | None = None
     min_notice: timedelta | None = None  # None: the configured notice; the desk may pass 0
+    ignore_hold_id: int | None = None  # the waiting-list hold of the person booking
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,14 @@ def load_location(location_id: str) -> Location:
 def _slot_at(service: Service, location: Location, language: str, start_at: datetime,
              now: datetime, *, counsellor_id: int | None = None,
              ignore_appointment_id: int | None = None,
-             min_notice: timedelta | None = None) -> Slot | None:
+             min_notice: timedelta | None = None,
+             ignore_hold_id: int | None = None) -> Slot | None:
     day = local_date(start_at)
     search = find_free_slots(service=service, locations=[location], language=language,
                              first_day=day, end_day=day + timedelta(days=1), now=now,
                              counsellor_id=counsellor_id,
-                             ignore_appointment_id=ignore_appointment_id, min_notice=min_notice)
+                             ignore_appointment_id=ignore_appointment_id, min_notice=min_notice,
+                             ignore_hold_id=ignore_hold_id)
     return next((s for s in search.slots if s.start == start_at), None)
 
 
@@ -123,7 +126,8 @@ def book_appointment(request: BookingRequest, *, now: datetime) -> Booked:
         raise BookingError("consent_required", "consent")
     for _attempt in range(ATTEMPTS):
         slot = _slot_at(service, location, request.language, request.start_at, now,
-                        counsellor_id=request.counsellor_id, min_notice=request.min_notice)
+                        counsellor_id=request.counsellor_id, min_notice=request.min_notice,
+                        ignore_hold_id=request.ignore_hold_id)
         if slot is None:
             break
         uid = tokens.new_ical_uid()
@@ -186,19 +190,29 @@ def cancel_appointment(appointment: Appointment, *, now: datetime, actor: str = 
     _notify(appointment, "appointment.cancelled", "CANCEL")
     record("cancel", "appointment", appointment.id, actor=actor, user_id=user_id,
            organisation_id=appointment.organisation_id)
+    # Late import: the waiting list builds on bookings. The freed time goes to the first
+    # person waiting for it, in the same transaction.
+    from booking.waitlist.offers import offer_freed_time
+
+    offer_freed_time(appointment, now=now)
     return True
 
 
 def reschedule_appointment(appointment: Appointment, new_start: datetime, *, now: datetime,
                            actor: str = "client", user_id: int | None = None,
-                           min_notice: timedelta | None = None) -> Appointment:
+                           min_notice: timedelta | None = None,
+                           counsellor_id: int | None = None,
+                           ignore_hold_id: int | None = None) -> Appointment:
+    """Move to ``new_start`` (with ``counsellor_id`` when given; ``ignore_hold_id``: the
+    waiting-list hold on that time that the client is taking)."""
     _check_changeable(appointment, now)
     appointment_id = appointment.id
     for _attempt in range(ATTEMPTS):
         service = load_service(appointment.service_id)
         location = load_location(appointment.location_id)
         slot = _slot_at(service, location, appointment.language_code, new_start, now,
-                        ignore_appointment_id=appointment_id, min_notice=min_notice)
+                        counsellor_id=counsellor_id, ignore_appointment_id=appointment_id,
+                        min_notice=min_notice, ignore_hold_id=ignore_hold_id)
         if slot is None:
             break
         previous_counsellor = appointment.counsellor_id

@@ -18,6 +18,7 @@ from booking.appointments.messages import error_message
 from booking.availability.services import local_date, local_today
 from booking.catalogue.languages import describe_language
 from booking.catalogue.services import active_services, languages_on_offer
+from booking.demand.views import interest_offer, interest_url
 from booking.extensions import db
 
 bp = Blueprint("booking", __name__)
@@ -41,14 +42,15 @@ def _service_page(state: FlowState, errors: dict | None = None, status: int = 20
 def _place_page(state: FlowState, errors: dict | None = None, status: int = 200):
     offices, mobile = places()
     return render_template("booking/place.html", state=state, offices=offices, mobile=mobile,
-                           errors=errors or {}), status
+                           errors=errors or {}, interest_url=interest_url(state)), status
 
 
 def _day_page(state: FlowState):
     choices = month_choices(state.service, state.location, state.language, state.month)
     return render_template("booking/day.html", state=state, choices=choices,
                            day_url=lambda d: state.url("time", day=d),
-                           month_url=lambda m: state.url("day", month=m, day=None))
+                           month_url=lambda m: state.url("day", month=m, day=None),
+                           interest_url=interest_offer(state, choices))
 
 
 def _time_page(state: FlowState, errors: dict | None = None, status: int = 200):

@@ -28,5 +28,6 @@ def _job_modules() -> list:
     from booking.appointments import jobs as appointment_jobs
     from booking.calendarsync import jobs as calendarsync_jobs
     from booking.outbox import jobs as outbox_jobs
+    from booking.waitlist import jobs as waitlist_jobs
 
-    return [appointment_jobs, calendarsync_jobs, outbox_jobs]
+    return [appointment_jobs, calendarsync_jobs, waitlist_jobs, outbox_jobs]

@@ -189,6 +189,6 @@ def test_one_query_per_table_whatever_the_window_or_bookings(client, demo, count
     booked = queries_for("/api/v1/slots?service=first-consultation&start=2027-02-02"
                          "&end=2027-03-02")
     assert one_day == four_weeks == booked
-    # service, locations, rules, counsellors+languages, appointments, absences, external busy
-    # times, closures
-    assert booked <= 8, count_queries
+    # service, locations, rules, published tours, counsellors+languages, appointments,
+    # absences, external busy times, waiting-list holds, closures
+    assert booked <= 10, count_queries

@@ -6,7 +6,7 @@ a route parameter this file does not know fails the test until it is added to ``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from booking.catalogue.models import Service
 from booking.counsellors.models import Counsellor
 from booking.extensions import db
 from booking.feeds.models import CalendarFeed
-from booking.network.models import Location
+from booking.network.models import Location, Town
 from booking.outbox.services import enqueue
 from booking.staff.access import ALL_ROLES
 from tests.conftest import (
@@ -30,7 +30,7 @@ from tests.conftest import (
     STAFF_MIGRA,
     STAFF_VSP,
 )
-from tests.factories import create_appointment
+from tests.factories import create_appointment, create_tour
 
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.logout"}
 ROLE_ACCOUNTS = {"admin": ADMIN, "staff": STAFF_VSP, "counsellor": COUNSELLOR_VSP}
@@ -71,7 +71,23 @@ def _records_of(counsellor: Counsellor, location_id: str, service_id: str, hour:
     return {"reference": appointment.reference, "counsellor_id": counsellor.id,
             "hours_id": hours.id, "absence_id": absence.id,
             "organisation_id": counsellor.organisation_id, "location_id": location_id,
-            "user_id": user.id, "message_id": message.id, **_sync_records(counsellor)}
+            "user_id": user.id, "message_id": message.id, **_sync_records(counsellor),
+            "town_id": _town_of(counsellor.organisation_id), "tour_id": _tour_of(counsellor)}
+
+
+def _tour_of(counsellor: Counsellor) -> int:
+    """A draft tour of the counsellor to a venue of their organisation (``tour_id``)."""
+    venue = db.session.scalar(select(Location.id).where(
+        Location.organisation_id == counsellor.organisation_id, Location.kind == "mobile")
+        .order_by(Location.id).limit(1))
+    return create_tour(counsellor, date(2027, 3, 2), [(venue, time(10), time(12))],
+                       status="draft", start_office=counsellor.home_location_id).id
+
+
+def _town_of(organisation_id: str) -> str:
+    """A town the organisation serves (the demand pages' ``town_id``)."""
+    return db.session.scalar(select(Town.id).where(Town.organisation_id == organisation_id)
+                             .order_by(Town.id).limit(1))
 
 
 def _sync_records(counsellor: Counsellor) -> dict:
@@ -217,10 +233,12 @@ def _records_of_signed_in(role: str) -> dict:
             ExternalCalendar.counsellor_id == counsellor.id))
         records["target_id"] = db.session.scalar(select(CalDavTarget.id).where(
             CalDavTarget.counsellor_id == counsellor.id))
+    records["tour_id"] = _tour_of(counsellor)
     db.session.commit()
     return {"reference": appointment.reference, "counsellor_id": counsellor.id,
             "hours_id": hours.id, "absence_id": 1, "organisation_id": "vsp",
-            "location_id": "schwerin", "user_id": user.id, "message_id": 1, **records}
+            "location_id": "schwerin", "user_id": user.id, "message_id": 1, **records,
+            "town_id": _town_of("vsp")}
 
 
 JUNK = {"day": "2027-02-31", "counsellor": "abc", "organisation": "../etc", "view": "year",

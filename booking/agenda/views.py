@@ -330,7 +330,7 @@ def follow_up(reference: str):
                           422)
     db.session.commit()
     references = ", ".join(b.appointment.reference for b in booked)
-    flash(ngettext("Follow-up booked: %(references)s.", "%(num)d follow-ups booked: "
+    flash(ngettext("%(num)d follow-up booked: %(references)s.", "%(num)d follow-ups booked: "
                    "%(references)s.", len(booked), references=references), "success")
     return redirect(url_for("agenda.appointment", reference=booked[0].appointment.reference),
                     303)

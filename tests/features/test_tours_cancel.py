@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from booking.appointments.models import Appointment
@@ -84,10 +86,19 @@ def test_cancelling_a_published_tour_tells_the_clients(sign_in, app, smtp_server
     deliver_due_messages()
     mails = [m for m in smtp_server.messages()
              if m["To"].addresses[0].addr_spec == "olena@example.org"]
-    letter = next(m for m in mails if "advice day" in m["Subject"])
+    # The letter is the mail without a calendar part, in the client's language (Ukrainian).
+    [letter] = [m for m in mails if not any(part.get_content_type() == "text/calendar"
+                                             for part in m.walk())]
     body = letter.get_body(("plain",)).get_content()
     html = letter.get_body(("html",)).get_content()
-    assert "the mobile advice day on which you had an appointment has been cancelled" in body
+    with force_locale("uk"):
+        sorry = _("we are sorry: the mobile advice day on which you had an appointment has "
+                  "been cancelled. Your appointment is cancelled as well.")
+        subject = _("The advice day on %(date)s has been cancelled", date="")
+    assert sorry != "we are sorry: the mobile advice day on which you had an appointment " \
+        "has been cancelled. Your appointment is cancelled as well."  # really translated
+    assert sorry in body
+    assert subject.split(" ")[0] in letter["Subject"]
     assert body.count("/book/details?service=first-consultation&language=de") == \
         len(alternatives)
     assert "/book/place?service=first-consultation&language=de" in body

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import time
 from datetime import timedelta
 from unittest import mock
@@ -23,16 +22,8 @@ from flask import Flask
 from sqlalchemy import insert, select
 
 from bench import network
-from bench.database import (
-    QueryCounter,
-    analyse,
-    bench_app,
-    describe,
-    migrate,
-    scratch_database,
-    sqlite_triggers_suspended,
-)
-from bench.timing import Result, format_count, measure, measurement_plan, table
+from bench.database import QueryCounter, analyse, sqlite_triggers_suspended
+from bench.timing import Result, format_count, load_average, measure, measurement_plan, table
 from booking.appointments.models import Appointment
 from booking.availability import services
 from booking.catalogue.models import Service
@@ -63,19 +54,14 @@ def run(options) -> None:
     freeze = getattr(options, "gc_freeze", False)
     plan = measurement_plan(quick)
     sizes = QUICK_SIZES if quick else SIZES
-    with scratch_database() as url:
-        print(f"database: {describe(url)}; load average {_load()}", flush=True)
-        app = bench_app(url, network.FIXED_NOW)
-        started = time.perf_counter()
-        migrate(app)
-        net = network.build_network(app)
+    with network.network_app(note=f"; load average {load_average()}") as (app, net, set_up):
         language = net.half_covered_language()
         where = len(net.speakers(language))
         print(f"network: 3 organisations, {len(net.offices)} offices + {len(net.mobile)} mobile "
               f"venues, {net.counts['counsellors']} counsellors (2-4 languages, some at two "
               f"places), {net.counts['weekly hours']} weekly-hours rules, "
               f"{net.counts['absences']} absences, {net.counts['closures']} closures; schema and "
-              f"network in {time.perf_counter() - started:.1f} s")
+              f"network in {set_up:.1f} s")
         print(f"search: {SERVICE}, {FIRST_DAY} .. {END_DAY - timedelta(days=1)} (4 weeks), now "
               f"frozen at {network.FIXED_NOW:%Y-%m-%d %H:%M} UTC; language variant "
               f"'{language}' (spoken at {where} of {len(net.offices) + len(net.mobile)} "
@@ -83,8 +69,6 @@ def run(options) -> None:
               f"most ~{plan['budget_seconds']:.0f} s per row"
               f"{'; gc.freeze() before measuring' if freeze else ''}", flush=True)
         results = _run_sizes(app, net, sizes, language, plan, freeze)
-        with app.app_context():
-            db.engine.dispose()
     _report(results, sizes, language)
 
 
@@ -199,10 +183,6 @@ def _booking(app: Flask, size: int, net, slot: Slot, plan: dict) -> Result:
     return Result(BOOKING, size, samples, {"gc": full_gc})
 
 
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f", {os.cpu_count()} CPUs"
-
-
 def _goal(result: Result) -> str:
     if result.scenario == ENGINE_ONE:
         if result.p95_ms < ENGINE_GOAL_MS:
@@ -240,7 +220,7 @@ def _report(results: list[Result], sizes, language: str) -> None:
     if not all(0.8 < ratio < 1.25 for ratio in control):
         print(f"  note: the engine got the same input at every size, yet its median changed "
               f"{' and '.join(f'{r:.2f}x' for r in control)}: the machine was busy (load "
-              f"average now {_load()}); rerun for clean ratios.")
+              f"average now {load_average()}); rerun for clean ratios.")
     print(f"goals: (a) engine alone, one location, four weeks: under {ENGINE_GOAL_MS:.0f} ms "
           f"(judged on p95); (b) GET /api/v1/slots, all locations, four weeks: p95 under "
           f"{API_P95_GOAL_MS:.0f} ms on the 2-core target machine. The language={language} and "

@@ -25,7 +25,6 @@ scales delivery; this bench shows whether a second worker helps, hurts, or sends
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -41,7 +40,7 @@ from flask import Flask
 from sqlalchemy import delete, func, insert, select
 
 from bench.database import bench_app, describe, migrate, scratch_database, sqlite_triggers_suspended
-from bench.timing import format_count
+from bench.timing import format_count, load_average
 from booking.appointments import services
 from booking.appointments.models import Appointment
 from booking.counsellors.models import Counsellor
@@ -306,7 +305,7 @@ def run(options) -> None:
     total = QUICK_MESSAGES if quick else MESSAGES
     repetitions = QUICK_REPETITIONS if quick else REPETITIONS
     with Sink() as sink, scratch_database() as url:
-        print(f"database: {describe(url)}; load average {_load()}", flush=True)
+        print(f"database: {describe(url)}; load average {load_average()}", flush=True)
         app = bench_app(url, datetime.now(UTC))
         app.config["CLOCK"] = lambda: datetime.now(UTC)  # the worker's own clock, as deployed
         app.config["SMTP_URL"] = sink.url
@@ -398,8 +397,4 @@ def _report(runs: list[Run], dialect: str) -> None:
     else:
         print(f"{dialect}: the workers claim disjoint batches (FOR UPDATE SKIP LOCKED).")
     print(f"both workers are threads of one process and share its GIL; rendering is CPU work "
-          f"(load average now {_load()}: other processes on the machine skew the figures).")
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f", {os.cpu_count()} CPUs"
+          f"(load average now {load_average()}: other processes on the machine skew the figures).")

@@ -26,15 +26,7 @@ from flask import Flask
 from sqlalchemy import insert
 
 from bench import network
-from bench.database import (
-    QueryCounter,
-    analyse,
-    bench_app,
-    describe,
-    migrate,
-    scratch_database,
-    sqlite_triggers_suspended,
-)
+from bench.database import QueryCounter, analyse, sqlite_triggers_suspended
 from bench.timing import Result, format_count, measure, measurement_plan, table
 from booking.appointments.models import Appointment
 from booking.appointments.tokens import hash_token
@@ -65,27 +57,22 @@ def run(options) -> None:
     freeze = getattr(options, "gc_freeze", False)
     plan = measurement_plan(quick)
     others = QUICK_OTHERS if quick else OTHERS
-    with scratch_database() as url:
-        print(f"database: {describe(url)}", flush=True)
-        app = bench_app(url, network.FIXED_NOW, horizon_days=HORIZON_DAYS)
+    with network.network_app(horizon_days=HORIZON_DAYS) as (app, net, set_up):
         started = time.perf_counter()
-        migrate(app)
-        net = network.build_network(app)
         counsellor_id = _mobile_counsellor(net)
         path, stored = _load(app, net, counsellor_id, others)
         analyse(app)
+        set_up += time.perf_counter() - started
         print(f"network: {net.counts['counsellors']} counsellors, {format_count(stored)} stored "
               f"appointments; the feed's counsellor ({counsellor_id}) has {EVENTS:,} active "
               f"ones in the window ({PAST_DAYS} days back to {HORIZON_DAYS} days ahead) and a "
-              f"fortnightly mobile advice day; set up in {time.perf_counter() - started:.1f} s; "
+              f"fortnightly mobile advice day; set up in {set_up:.1f} s; "
               f"{plan['repetitions']} runs after {plan['warmups']} warm-ups"
               f"{'; gc.freeze() before measuring' if freeze else ''}", flush=True)
         if freeze:
             gc.collect()
             gc.freeze()
         results = _measure(app, path, stored, plan)
-        with app.app_context():
-            db.engine.dispose()
     _report(results)
 
 

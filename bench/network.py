@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
+from time import perf_counter
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import func, insert, select
 
+from bench.database import bench_app, describe, migrate, scratch_database
 from booking.appointments.models import Appointment
 from booking.availability.models import Absence, Closure, WeeklyHours
 from booking.catalogue.models import Service, ServiceTranslation
@@ -91,6 +94,26 @@ def build_network(app: Flask, seed: int = 2027) -> Network:
         _absences_and_closures(rng, net)
         db.session.commit()
     return net
+
+
+@contextmanager
+def network_app(*, horizon_days: int = 120, note: str = ""
+                ) -> Iterator[tuple[Flask, Network, float]]:
+    """The set-up the benchmarks on the network share: a scratch database (its description
+    printed, ``note`` appended) with the production schema and the network, and an app on it
+    with "now" frozen at ``FIXED_NOW``; yields the app, the network and the seconds the schema
+    and network took. Closes the app's connections at the end."""
+    with scratch_database() as url:
+        print(f"database: {describe(url)}{note}", flush=True)
+        app = bench_app(url, FIXED_NOW, horizon_days=horizon_days)
+        started = perf_counter()
+        migrate(app)
+        net = build_network(app)
+        try:
+            yield app, net, perf_counter() - started
+        finally:
+            with app.app_context():
+                db.engine.dispose()
 
 
 def _organisations_and_services() -> None:

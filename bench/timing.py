@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -68,6 +69,11 @@ def measure(fn: Callable[[], object], *, repetitions: int, warmups: int,
     finally:
         gc.callbacks.remove(seen)
     return samples, runs_with_full_gc
+
+
+def load_average() -> str:
+    """The machine's load for the report: other processes skew the figures."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f", {os.cpu_count()} CPUs"
 
 
 def format_count(n: int) -> str:

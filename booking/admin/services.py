@@ -9,6 +9,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from booking.appointments.models import Appointment
 from booking.auth import services as accounts
@@ -298,7 +299,8 @@ def users_list(organisation_id: str | None, role: str | None) -> list[User]:
 
 
 def counsellors_list(organisation_id: str | None) -> list[Counsellor]:
-    statement = select(Counsellor).order_by(Counsellor.organisation_id, Counsellor.display_name)
+    statement = (select(Counsellor).options(selectinload(Counsellor.languages))  # listed
+                 .order_by(Counsellor.organisation_id, Counsellor.display_name))
     if organisation_id:
         statement = statement.where(Counsellor.organisation_id == organisation_id)
     return list(db.session.scalars(statement))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,13 +19,6 @@ from booking.admin.views import (
 from booking.auth.models import User
 from booking.extensions import db
 from booking.staff.access import ADMIN, audit, roles_required
-
-
-def user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 def _fill_choices(form) -> None:
@@ -95,7 +88,7 @@ def _edit_page(record: User, form: UserEditForm, errors: dict, password_form=Non
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def user(user_id):
-    record = user_or_404(user_id)
+    record = db.get_or_404(User, user_id)
     form = _edit_form(record)
     errors: dict[str, str] = {}
     if form.validate_on_submit():
@@ -119,7 +112,7 @@ def user(user_id):
 @bp.post("/users/<int:user_id>/password")
 @roles_required(ADMIN)
 def user_password(user_id):
-    record = user_or_404(user_id)
+    record = db.get_or_404(User, user_id)
     form = PasswordResetForm()
     errors: dict[str, str] = {}
     if form.validate_on_submit():

@@ -6,9 +6,10 @@ blueprint from their own modules (imported at the end of this one).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from booking.admin import services as admin_services
 from booking.admin.forms import KIND_LABELS, LocationForm, OrganisationForm, ServiceForm
@@ -182,24 +183,18 @@ def remove_location(location_id):
 
 # -- services -----------------------------------------------------------------------------
 
-def service_or_404(service_id: str) -> Service:
-    service = db.session.get(Service, service_id)
-    if service is None:
-        abort(404)
-    return service
-
-
 @bp.get("/services")
 @roles_required(ADMIN)
 def services():
-    records = db.session.scalars(select(Service).order_by(Service.sort_order, Service.id))
+    records = db.session.scalars(select(Service).options(selectinload(Service.translations))
+                                 .order_by(Service.sort_order, Service.id))
     return render_template("admin/services.html", services=list(records))
 
 
 @bp.route("/services/<service_id>", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def service(service_id):
-    record = service_or_404(service_id)
+    record = db.get_or_404(Service, service_id)
     texts = {t.locale: t for t in record.translations}
     initial = {f"{field}_{locale}": getattr(texts[locale], field)
                for locale in EDITABLE_LOCALES if locale in texts

@@ -2,7 +2,7 @@
 
 They flush, never commit. Working hours come from the slot engine's own rule expansion
 (``working_blocks``), so the agenda shows exactly the hours clients can book into; follow-up
-times are checked by the same engine (``_slot_at``, ``nearest_alternatives``) and booked with
+times are checked by the same engine (``find_free_slots``) and booked with
 ``book_appointment``, so a follow-up can never take a time the engine would refuse.
 """
 
@@ -19,7 +19,12 @@ from booking.appointments.models import Appointment
 from booking.audit.models import AuditEntry
 from booking.auth.models import User
 from booking.availability.models import Absence, WeeklyHours
-from booking.availability.services import bookable_range, booking_timezone, local_date
+from booking.availability.services import (
+    bookable_range,
+    booking_timezone,
+    find_free_slots,
+    local_date,
+)
 from booking.catalogue.models import Service
 from booking.domain.calendar_rules import WeeklyRule, local_to_utc, public_holidays
 from booking.domain.series import SeriesPlan, pick_alternatives
@@ -31,7 +36,8 @@ from booking.tours.engine import load_day_plans
 OUTCOMES = ("attended", "no_show")
 NO_NOTICE = timedelta(0)  # staff book follow-ups for any time that is still ahead
 ALTERNATIVES = 4
-CANDIDATES = 10_000  # every free time of nearest_alternatives' window, to spread over days
+# Alternatives for a taken occurrence come from these days before and after it.
+DAYS_BEFORE, DAYS_AFTER = timedelta(days=3), timedelta(days=15)
 
 
 class AgendaError(Exception):
@@ -205,11 +211,14 @@ def follow_up_locations(original: Appointment) -> list[Location]:
 def plan_follow_up(follow_up: FollowUp, *, now: datetime) -> list[Occurrence]:
     """Each occurrence checked against the counsellor's availability; a taken one comes with
     free times nearby with the same counsellor at the same place (``pick_alternatives``), none
-    of them on another occurrence of the series, so no choice collides with the plan."""
-    original = follow_up.original
-    starts = follow_up.series.starts(booking_timezone())
+    of them on another occurrence of the series, so no choice collides with the plan. One run
+    of the slot engine covers the whole series, whatever its length."""
+    tz = booking_timezone()
+    starts = follow_up.series.starts(tz)
     latest = bookable_range(now, NO_NOTICE)[1]
-    checked = [(start, _slot(follow_up, start, now)) for start in starts]
+    free = _free_slots(follow_up, starts, latest, now)
+    at_start = {slot.start: slot for slot in free}
+    checked = [(start, at_start.get(start)) for start in starts]
     # The series' own appointments, with the room the engine keeps free around each.
     buffer = timedelta(minutes=follow_up.service.buffer_minutes)
     planned = [(slot.start - buffer, slot.end + buffer) for _, slot in checked if slot]
@@ -217,21 +226,30 @@ def plan_follow_up(follow_up: FollowUp, *, now: datetime) -> list[Occurrence]:
     for number, (start, slot) in enumerate(checked, start=1):
         alternatives: list[Slot] = []
         if slot is None:
-            nearby = booking.nearest_alternatives(
-                follow_up.service, follow_up.location, original.language_code, start, now,
-                limit=CANDIDATES, counsellor_id=original.counsellor_id, min_notice=NO_NOTICE)
-            alternatives = pick_alternatives(nearby, start, booking_timezone(),
-                                             limit=ALTERNATIVES, taken=planned)
+            day = local_date(start)
+            window_start = local_to_utc(day - DAYS_BEFORE, time(0), tz)
+            window_end = local_to_utc(day + DAYS_AFTER, time(0), tz)
+            nearby = [s for s in free if s.start >= window_start and s.end <= window_end]
+            alternatives = pick_alternatives(nearby, start, tz, limit=ALTERNATIVES,
+                                             taken=planned)
         occurrences.append(Occurrence(number, start, slot, alternatives,
                                       is_beyond_horizon=start >= latest))
     return occurrences
 
 
-def _slot(follow_up: FollowUp, start: datetime, now: datetime) -> Slot | None:
-    return booking._slot_at(follow_up.service, follow_up.location,
-                            follow_up.original.language_code, start, now,
-                            counsellor_id=follow_up.original.counsellor_id,
-                            min_notice=NO_NOTICE)
+def _free_slots(follow_up: FollowUp, starts: list[datetime], latest: datetime,
+                now: datetime) -> list[Slot]:
+    """The counsellor's free times at the place from a few days before the first occurrence
+    to some days after the last (within the booking horizon), earliest first."""
+    first_day = local_date(starts[0]) - DAYS_BEFORE
+    end_day = min(local_date(starts[-1]) + DAYS_AFTER, local_date(latest) + timedelta(days=1))
+    if first_day >= end_day:
+        return []
+    search = find_free_slots(
+        service=follow_up.service, locations=[follow_up.location],
+        language=follow_up.original.language_code, first_day=first_day, end_day=end_day,
+        now=now, counsellor_id=follow_up.original.counsellor_id, min_notice=NO_NOTICE)
+    return sorted(search.slots, key=lambda slot: slot.start)
 
 
 def book_follow_up(follow_up: FollowUp, starts: list[datetime], *, user_id: int,

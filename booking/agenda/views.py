@@ -75,8 +75,8 @@ def agenda():
     view = view if view in VIEWS else "day"
     day = _requested_day()
     chosen = request.args.get("counsellor", "").strip()
-    if chosen not in ("", ALL) and not (chosen.isdigit() and len(chosen) <= 9):
-        abort(404)  # not an id at all (a huge number would overflow the database integer)
+    # Office staff choose from their team (loaded first, so the chosen one needs no query).
+    team = visible_counsellors() if current_user.role == STAFF else []
     if current_user.role == COUNSELLOR:
         if chosen == ALL:
             abort(404)  # a counsellor opens their own calendar only
@@ -90,7 +90,7 @@ def agenda():
         view = "day"
 
     days = services.week_of(day) if view == "week" else [day]
-    counsellors = [counsellor] if counsellor else visible_counsellors()
+    counsellors = [counsellor] if counsellor else team
     per_counsellor = services.load_agenda([c.id for c in counsellors], days)
     if counsellor:
         sections = [{"title": format_date(d.day, "full"), "day": d, "counsellor": counsellor}
@@ -116,7 +116,7 @@ def agenda():
     page = render_template(
         "agenda/agenda.html", view=view, day=day, days=days, counsellor=counsellor,
         sections=sections, period=period, selected=selected, today=local_today(),
-        choices=visible_counsellors() if current_user.role == STAFF else [],
+        choices=team,
         previous_url=link(day=(day - step).isoformat()),
         next_url=link(day=(day + step).isoformat()),
         today_url=link(day=local_today().isoformat()), link=link)

@@ -49,9 +49,16 @@ def _subject(kind: str, recipient: str, date_text: str, reference: str) -> str:
     }["cancelled" if kind == "reassigned" else kind]
 
 
-def _address(name: str | None, email: str) -> str:
+def mail_address(name: str | None, email: str) -> str:
+    """A From/To header value, the display name encoded as RFC 5322 requires."""
     user, _at, domain = email.rpartition("@")
     return str(Address(display_name=name or "", username=user, domain=domain))
+
+
+def sender_address() -> str:
+    """``MAIL_FROM`` as the From header of every e-mail the service sends."""
+    name, email = parseaddr(current_app.config["MAIL_FROM"])
+    return mail_address(name, email)
 
 
 @renders(*TOPICS)
@@ -109,7 +116,6 @@ def render_appointment_message(message: OutboxMessage) -> EmailMessage | None:
                 sequence=payload["sequence"], stamp=message.created_at,
                 cancelled=method == "CANCEL")
             calendar = build_calendar([event], method=method)
-    sender_name, sender = parseaddr(current_app.config["MAIL_FROM"])
-    return build_message(sender=_address(sender_name, sender), recipient=_address(name, email),
+    return build_message(sender=sender_address(), recipient=mail_address(name, email),
                          subject=subject, text=text, html=html, calendar=calendar,
                          method=method)

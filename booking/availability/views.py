@@ -10,15 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_interval, format_skeleton
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -35,8 +27,8 @@ from booking.network.models import Location
 from booking.staff.access import (
     COUNSELLOR,
     STAFF,
+    calendar_record_or_404,
     counsellor_from_query,
-    counsellor_or_404,
     roles_required,
 )
 from booking.staff.forms import first_errors
@@ -175,17 +167,10 @@ def add_hours():
     return _hours_page(counsellor, team, form, first_errors(form), 422)
 
 
-def _rule_or_404(hours_id: int) -> tuple[WeeklyHours, Counsellor]:
-    rule = db.session.get(WeeklyHours, hours_id)
-    if rule is None:
-        abort(404)
-    return rule, counsellor_or_404(rule.counsellor_id)
-
-
 @bp.route("/hours/<int:hours_id>", methods=["GET", "POST"])
 @roles_required(STAFF, COUNSELLOR)
 def edit_hours(hours_id: int):
-    rule, counsellor = _rule_or_404(hours_id)
+    rule, counsellor = calendar_record_or_404(WeeklyHours, hours_id)
     form = HoursForm(obj=rule, location=rule.location_id)
     _location_choices(form, counsellor, keep=rule.location_id)
     errors: dict[str, str] = {}
@@ -208,7 +193,7 @@ def edit_hours(hours_id: int):
 @bp.post("/hours/<int:hours_id>/delete")
 @roles_required(STAFF, COUNSELLOR)
 def delete_hours(hours_id: int):
-    rule, counsellor = _rule_or_404(hours_id)
+    rule, counsellor = calendar_record_or_404(WeeklyHours, hours_id)
     use_cases.delete_weekly_hours(rule, counsellor)
     db.session.commit()
     flash(_("The working hours are deleted."), "success")
@@ -275,10 +260,7 @@ def add_absence():
 @bp.post("/absences/<int:absence_id>/delete")
 @roles_required(STAFF, COUNSELLOR)
 def delete_absence(absence_id: int):
-    absence = db.session.get(Absence, absence_id)
-    if absence is None:
-        abort(404)
-    counsellor = counsellor_or_404(absence.counsellor_id)
+    absence, counsellor = calendar_record_or_404(Absence, absence_id)
     use_cases.delete_absence(absence, counsellor)
     db.session.commit()
     flash(_("The absence is deleted."), "success")

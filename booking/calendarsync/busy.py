@@ -23,6 +23,7 @@ from booking.calendarsync.fetch import Fetched, FetchError, SourceSettings, fetc
 from booking.calendarsync.models import CalDavTarget, ExternalBusy, ExternalCalendar
 from booking.counsellors.models import Counsellor
 from booking.domain.calendar_rules import local_to_utc
+from booking.domain.timeranges import merge
 from booking.extensions import db
 
 MAX_SOURCES = 10  # per counsellor: more is a mistake (or abuse), not a working calendar
@@ -202,7 +203,7 @@ def expand_busy(calendar: Calendar, start: datetime, end: datetime, tz: ZoneInfo
         raise
     except Exception as error:  # noqa: BLE001 - broken dates or rules in someone's calendar
         raise FetchError("unparsable") from error
-    return _merged(periods)
+    return merge(periods)
 
 
 def _is_free(event) -> bool:
@@ -219,16 +220,6 @@ def _instant(value: date | datetime, tz: ZoneInfo) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.astimezone(ZoneInfo("UTC"))
-
-
-def _merged(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    merged: list[tuple[datetime, datetime]] = []
-    for begin, finish in sorted(periods):
-        if merged and begin <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], finish))
-        else:
-            merged.append((begin, finish))
-    return merged
 
 
 # -- CalDAV target (appointments out; written by caldav_out) --------------------------------

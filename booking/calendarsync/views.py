@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -25,8 +25,8 @@ from booking.staff.access import (
     COUNSELLOR,
     STAFF,
     audit,
+    calendar_record_or_404,
     counsellor_from_query,
-    counsellor_or_404,
     roles_required,
 )
 from booking.staff.forms import first_errors
@@ -120,13 +120,6 @@ def _page_url(counsellor: Counsellor) -> str:
     return url_for("calsync.settings", counsellor=counsellor.id)
 
 
-def _source_or_404(calendar_id: int) -> tuple[ExternalCalendar, Counsellor]:
-    source = db.session.get(ExternalCalendar, calendar_id)
-    if source is None:
-        abort(404)
-    return source, counsellor_or_404(source.counsellor_id)
-
-
 def _flash_fetch(source: ExternalCalendar, ok: bool) -> None:
     if ok:
         count = busy.upcoming_busy_counts([source], clock.now())[source.id]
@@ -175,7 +168,7 @@ def add_source():
 @bp.post("/calendar-sync/sources/<int:calendar_id>/delete")
 @roles_required(STAFF, COUNSELLOR)
 def remove_source(calendar_id: int):
-    source, counsellor = _source_or_404(calendar_id)
+    source, counsellor = calendar_record_or_404(ExternalCalendar, calendar_id)
     busy.remove_source(source)
     audit("delete", "external_calendar", calendar_id, organisation_id=counsellor.organisation_id,
           counsellor_id=counsellor.id)
@@ -188,7 +181,7 @@ def remove_source(calendar_id: int):
 @bp.post("/calendar-sync/sources/<int:calendar_id>/fetch")
 @roles_required(STAFF, COUNSELLOR)
 def fetch_now(calendar_id: int):
-    source, counsellor = _source_or_404(calendar_id)
+    source, counsellor = calendar_record_or_404(ExternalCalendar, calendar_id)
     ok = busy.refresh_source(source, clock.now())
     audit("fetch", "external_calendar", source.id, organisation_id=counsellor.organisation_id,
           counsellor_id=counsellor.id, ok=ok)
@@ -221,10 +214,7 @@ def save_target():
 @bp.post("/calendar-sync/targets/<int:target_id>/delete")
 @roles_required(STAFF, COUNSELLOR)
 def remove_target(target_id: int):
-    target = db.session.get(CalDavTarget, target_id)
-    if target is None:
-        abort(404)
-    counsellor = counsellor_or_404(target.counsellor_id)
+    target, counsellor = calendar_record_or_404(CalDavTarget, target_id)
     busy.remove_target(target)
     audit("delete", "caldav_target", target_id, organisation_id=counsellor.organisation_id,
           counsellor_id=counsellor.id)

@@ -10,6 +10,7 @@ from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
 from booking.appointments.forms import ContactForm
+from booking.appointments.messages import ERROR_MESSAGES as BOOKING_ERRORS
 
 TOWN_FROM_LIST = _l("Please choose your town from the list.")
 CONSENT_REQUIRED = _l("Please agree to the privacy notice, otherwise we cannot register your "
@@ -35,16 +36,15 @@ class InterestForm(ContactForm):
     )
     service = SelectField(
         _l("What is the appointment about?"), validate_choice=False,
-        validators=[DataRequired(message=_l("Please choose what the appointment is about.")),
-                    _one_of_the_choices(_l("Please choose what the appointment is about."))],
+        validators=[DataRequired(message=BOOKING_ERRORS["unknown_service"]),
+                    _one_of_the_choices(BOOKING_ERRORS["unknown_service"])],
     )
     language = SelectField(
         _l("In which language would you like to talk?"), validate_choice=False,
         description=_l("If nobody at the office speaks your language, we arrange an "
                        "interpreter for free."),
-        validators=[DataRequired(message=_l("Please choose the language of the consultation.")),
-                    _one_of_the_choices(
-                        _l("Please choose the language of the consultation."))],
+        validators=[DataRequired(message=BOOKING_ERRORS["unknown_language"]),
+                    _one_of_the_choices(BOOKING_ERRORS["unknown_language"])],
     )
     consent = BooleanField(
         _l("I agree that my details are stored so that you can invite me to an advice day, "

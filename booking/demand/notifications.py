@@ -6,21 +6,21 @@ no longer published sends nothing."""
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import parseaddr
 from urllib.parse import urlencode
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from booking.appointments import tokens
-from booking.appointments.notifications import _address
+from booking.appointments.notifications import mail_address, sender_address
 from booking.availability.services import local_date
 from booking.catalogue.languages import describe_language
 from booking.catalogue.models import Service
 from booking.demand.models import InterestRegistration
 from booking.demand.services import CONFIRMATION_TOPIC, INVITATION_TOPIC, withdraw_url
 from booking.extensions import db
+from booking.feeds.events import venue_text
 from booking.i18n import appointment_time_text, text_direction
 from booking.network.models import Town
 from booking.outbox.delivery import renders
@@ -37,20 +37,14 @@ def booking_link(registration: InterestRegistration, stop: TourStop) -> str:
     return tokens.public_url(f"/book/time?{query}")
 
 
-def venue_text(stop: TourStop) -> str:
-    venue = stop.location
-    if venue.address:
-        return f"{venue.name}, {venue.address}, {venue.postcode or ''} {venue.town}".strip()
-    return venue.name
-
-
 def _invitation_context(registration: InterestRegistration, payload: dict) -> dict | None:
     tour = db.session.get(Tour, payload["tour_id"])
     stop = db.session.get(TourStop, payload["stop_id"])
     if tour is None or stop is None or tour.status != "published":
         return None  # cancelled or deleted since: this invitation is no longer true
-    return {"when": appointment_time_text(stop.start_at, stop.end_at), "venue": venue_text(stop),
-            "note": tour.public_note, "booking_url": booking_link(registration, stop),
+    return {"when": appointment_time_text(stop.start_at, stop.end_at),
+            "venue": venue_text(stop.location), "note": tour.public_note,
+            "booking_url": booking_link(registration, stop),
             "date_text": format_date(stop.start_at, "full")}
 
 
@@ -84,8 +78,7 @@ def render_interest_message(message: OutboxMessage) -> EmailMessage | None:
             subject = _("We will invite you to an advice day in %(town)s", town=town.name)
         text = render_template("emails/demand/client.txt", **context)
         html = render_template("emails/demand/client.html", **context)
-    sender_name, sender = parseaddr(current_app.config["MAIL_FROM"])
-    return build_message(sender=_address(sender_name, sender),
-                         recipient=_address(registration.client_name,
-                                            registration.client_email),
+    return build_message(sender=sender_address(),
+                         recipient=mail_address(registration.client_name,
+                                                registration.client_email),
                          subject=subject, text=text, html=html)

@@ -24,6 +24,7 @@ from booking.demand.models import InterestRegistration
 from booking.extensions import db
 from booking.network.models import Location, Town
 from booking.outbox.services import enqueue
+from booking.tours.models import TourStop
 
 CONFIRMATION_TOPIC = "demand.registered"
 INVITATION_TOPIC = "demand.invitation"
@@ -120,26 +121,31 @@ def invite_for_tour(tour) -> int:
     finds nobody waiting and sends nothing."""
     if tour.status != "published":
         return 0  # a draft or cancelled tour offers nothing to book
+    stops = sorted(tour.stops, key=lambda stop: stop.position)
+    venues = {venue.id: venue for venue in db.session.scalars(
+        select(Location).where(Location.id.in_({stop.location_id for stop in stops})))}
+    stop_of_town: dict[str, TourStop] = {}  # a town visited twice is offered its first stop
+    for stop in stops:
+        venue = venues.get(stop.location_id)
+        if venue is not None and venue.town_id is not None:
+            stop_of_town.setdefault(venue.town_id, stop)
+    if not stop_of_town:
+        return 0
     now = clock.now()
-    invited = 0
-    for stop in sorted(tour.stops, key=lambda stop: stop.position):
-        venue = db.session.get(Location, stop.location_id)
-        if venue is None or venue.town_id is None:
-            continue
-        waiting = db.session.scalars(select(InterestRegistration).where(
-            InterestRegistration.organisation_id == tour.organisation_id,
-            InterestRegistration.town_id == venue.town_id,
-            InterestRegistration.status == "waiting",
-        ).order_by(InterestRegistration.id)).all()
-        for registration in waiting:
-            registration.status, registration.invited_at = "invited", now
-            registration.invited_tour_id = tour.id
-            if registration.client_email:
-                enqueue(INVITATION_TOPIC,
-                        payload={"registration_id": registration.id, "tour_id": tour.id,
-                                 "stop_id": stop.id},
-                        organisation_id=registration.organisation_id,
-                        dedupe_key=f"{INVITATION_TOPIC}:{registration.id}:{tour.id}")
-            invited += 1
+    waiting = db.session.scalars(select(InterestRegistration).where(
+        InterestRegistration.organisation_id == tour.organisation_id,
+        InterestRegistration.town_id.in_(stop_of_town),
+        InterestRegistration.status == "waiting",
+    ).order_by(InterestRegistration.id)).all()
+    for registration in waiting:
+        stop = stop_of_town[registration.town_id]
+        registration.status, registration.invited_at = "invited", now
+        registration.invited_tour_id = tour.id
+        if registration.client_email:
+            enqueue(INVITATION_TOPIC,
+                    payload={"registration_id": registration.id, "tour_id": tour.id,
+                             "stop_id": stop.id},
+                    organisation_id=registration.organisation_id,
+                    dedupe_key=f"{INVITATION_TOPIC}:{registration.id}:{tour.id}")
     db.session.flush()
-    return invited
+    return len(waiting)

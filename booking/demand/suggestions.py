@@ -49,10 +49,13 @@ class Suggestion:
     speaks_language: bool = False  # False: the counsellor needs an interpreter
 
 
-def suggest_tours(organisation_id: str, now: datetime, weeks: int = 6,
-                  max_stops: int = 4) -> list[Suggestion]:
-    """Tours to plan next for one organisation, heaviest first (see the module's docstring)."""
-    demand = [d for d in town_demand(organisation_id, now) if d.town.base_office_id]
+def suggest_tours(organisation_id: str, now: datetime, weeks: int = 6, max_stops: int = 4,
+                  demand: list[TownDemand] | None = None) -> list[Suggestion]:
+    """Tours to plan next for one organisation, heaviest first (see the module's docstring).
+    ``demand``: that organisation's ``town_demand``, when the caller has it already."""
+    if demand is None:
+        demand = town_demand(organisation_id, now)
+    demand = [d for d in demand if d.town.base_office_id]
     venues = _venues(organisation_id, [d.town.id for d in demand])
     demand = [d for d in demand if d.town.id in venues]
     if not demand:

@@ -3,6 +3,7 @@ the links into it from the booking flow, and the staff's demand page (``staff_bp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from itertools import groupby
 
@@ -20,6 +21,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from booking import clock
 from booking.appointments.choices import MonthChoices
@@ -223,8 +225,8 @@ def overview():
     demand = town_demand(organisation_id, now)
     organisation_ids = [organisation_id] if organisation_id else sorted(
         {d.town.organisation_id for d in demand})
-    suggestions = sorted((s for org in organisation_ids for s in suggest_tours(org, now)),
-                         key=lambda s: -s.weight)
+    suggestions = sorted((s for org in organisation_ids for s in suggest_tours(
+        org, now, demand=demand if org == organisation_id else None)), key=lambda s: -s.weight)
     offices = db.session.scalars(select(Location).where(
         Location.kind == "office", Location.is_active,
         *([Location.organisation_id == organisation_id] if organisation_id else []))
@@ -237,13 +239,19 @@ def overview():
         organisation_id=organisation_id, weight_days=WEIGHT_DAYS,
         counselling_minutes=COUNSELLING_MINUTES, tour_link=_tour_link,
         offices={o.id: o for o in offices}, can_list=not is_admin(),
-        service_name=_service_name, weight_text=lambda value: format_decimal(value, "0.0"))
+        service_name=_service_names(), weight_text=lambda value: format_decimal(value, "0.0"))
 
 
-def _service_name(service_id: str) -> str:
-    service = db.session.get(Service, service_id)
-    text = service.text(str(get_locale())) if service else None
-    return text.name if text else service_id
+def _service_names() -> Callable[[str], str]:
+    """``service_name(id)`` for the templates: every service's name in the page's language,
+    from one query (inactive services too: people may wait for one since withdrawn)."""
+    locale = str(get_locale())
+    names = {}
+    for service in db.session.scalars(select(Service).options(
+            selectinload(Service.translations))):
+        text = service.text(locale)
+        names[service.id] = text.name if text else service.id
+    return lambda service_id: names.get(service_id, service_id)
 
 
 @staff_bp.get("/towns/<town_id>")
@@ -261,4 +269,4 @@ def town(town_id: str):
     audit("view", "interest_registrations", found.id, count=len(waiting))
     db.session.commit()
     return render_template("demand/town.html", town=found, waiting=waiting,
-                           service_name=_service_name, now=clock.now())
+                           service_name=_service_names(), now=clock.now())

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from booking import clock
 from booking.appointments.models import ACTIVE_STATUSES, Appointment
@@ -73,7 +74,7 @@ def seed_demo_history() -> HistoryResult:
     existing = set(db.session.scalars(
         select(Appointment.reference).where(Appointment.reference.like(f"{REFERENCE_PREFIX}%"))))
     rows = [row for row in planner.plan() if row["reference"] not in existing]
-    # A week at a time keeps each statement small; the overlap triggers run per row anyway.
+    # 500 rows at a time keep each statement small; the overlap triggers run per row anyway.
     for start in range(0, len(rows), 500):
         db.session.execute(insert(Appointment), rows[start:start + 500])
     db.session.flush()
@@ -83,7 +84,8 @@ def seed_demo_history() -> HistoryResult:
 def _demo_counsellors() -> list[tuple[int, Counsellor]]:
     """(position in the demo network, counsellor): the position keeps references stable."""
     by_email = {c.email: c for c in db.session.scalars(
-        select(Counsellor).where(Counsellor.email.in_([s["email"] for s in network.COUNSELLORS])))}
+        select(Counsellor).where(Counsellor.email.in_([s["email"] for s in network.COUNSELLORS]))
+        .options(selectinload(Counsellor.languages)))}  # the planner reads them
     return [(index, by_email[spec["email"]]) for index, spec in enumerate(network.COUNSELLORS)
             if spec["email"] in by_email]
 

@@ -53,21 +53,23 @@ SERIES = (
                "Sprachkursträger, Raum 1.04"),
 )
 
-# (town, service, consultation language, UI language, days waiting)
+# (town, service, language, days waiting): each person reads the pages in the language of
+# the consultation they want.
 INTEREST = (
-    ("hagenow", "first-consultation", "uk", "uk", 41), ("hagenow", "first-consultation", "ar",
-                                                          "ar", 12),
-    ("ludwigslust", "first-consultation", "ar", "ar", 33), ("parchim", "first-consultation",
-                                                            "ru", "ru", 20),
-    ("parchim", "qualification-counselling", "uk", "uk", 8), ("guestrow", "first-consultation",
-                                                              "fa", "fa", 55),
-    ("guestrow", "first-consultation", "uk", "uk", 27), ("teterow", "follow-up", "pl", "pl", 5),
-    ("bergen-auf-ruegen", "first-consultation", "uk", "uk", 61),
-    ("waren-mueritz", "first-consultation", "ar", "ar", 44),
-    ("waren-mueritz", "first-consultation", "tr", "tr", 18),
-    ("neustrelitz", "qualification-counselling", "ru", "ru", 9),
-    ("pasewalk", "first-consultation", "uk", "uk", 30), ("demmin", "first-consultation", "ar",
-                                                         "ar", 14),
+    ("hagenow", "first-consultation", "uk", 41),
+    ("hagenow", "first-consultation", "ar", 12),
+    ("ludwigslust", "first-consultation", "ar", 33),
+    ("parchim", "first-consultation", "ru", 20),
+    ("parchim", "qualification-counselling", "uk", 8),
+    ("guestrow", "first-consultation", "fa", 55),
+    ("guestrow", "first-consultation", "uk", 27),
+    ("teterow", "follow-up", "pl", 5),
+    ("bergen-auf-ruegen", "first-consultation", "uk", 61),
+    ("waren-mueritz", "first-consultation", "ar", 44),
+    ("waren-mueritz", "first-consultation", "tr", 18),
+    ("neustrelitz", "qualification-counselling", "ru", 9),
+    ("pasewalk", "first-consultation", "uk", 30),
+    ("demmin", "first-consultation", "ar", 14),
 )
 
 
@@ -108,7 +110,7 @@ def _seed_interest(today: date) -> int:
         InterestRegistration.client_email.like("interesse-%@example.org"))))
     towns = {t.id: t for t in db.session.scalars(select(Town))}
     added = 0
-    for number, (town_id, service, language, locale, waiting) in enumerate(INTEREST, 1):
+    for number, (town_id, service, language, waiting) in enumerate(INTEREST, 1):
         email = f"interesse-{number:02d}@example.org"
         town = towns.get(town_id)
         if email in have or town is None:
@@ -116,7 +118,7 @@ def _seed_interest(today: date) -> int:
         since = clock.now().replace(microsecond=0) - timedelta(days=waiting)
         db.session.add(InterestRegistration(
             organisation_id=town.organisation_id, town_id=town_id, service_id=service,
-            language_code=language, locale=locale, client_name=f"Demo-Interessent {number}",
+            language_code=language, locale=language, client_name=f"Demo-Interessent {number}",
             client_email=email, consent_version=CONSENT_VERSION, consent_at=since, status="waiting",
             created_at=since))
         added += 1

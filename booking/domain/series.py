@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from booking.domain.calendar_rules import local_to_utc
 from booking.domain.slots import Slot
+from booking.domain.timeranges import overlaps
 
 MAX_EVERY_N_WEEKS = 8
 MAX_COUNT = 12
@@ -73,7 +74,7 @@ def pick_alternatives(slots: list[Slot], around: datetime, tz: tzinfo, *, limit:
     planned_minutes = planned.hour * 60 + planned.minute
     best: dict[date, tuple[int, Slot]] = {}
     for slot in slots:
-        if any(slot.start < end and start < slot.end for start, end in taken):
+        if any(overlaps((slot.start, slot.end), other) for other in taken):
             continue
         local = slot.start.astimezone(tz)
         distance = abs(local.hour * 60 + local.minute - planned_minutes)

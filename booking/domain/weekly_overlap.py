@@ -15,13 +15,14 @@ from math import lcm
 from typing import TypeVar
 
 from booking.domain.calendar_rules import WeeklyRule
+from booking.domain.timeranges import overlaps
 
 K = TypeVar("K", bound=Hashable)
 
 
 def times_overlap(a: WeeklyRule, b: WeeklyRule) -> bool:
     """True when the wall-clock ranges share a moment; touching ranges do not."""
-    return a.start_time < b.end_time and b.start_time < a.end_time
+    return overlaps((a.start_time, a.end_time), (b.start_time, b.end_time))
 
 
 def first_shared_day(a: WeeklyRule, b: WeeklyRule) -> date | None:

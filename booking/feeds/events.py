@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from booking.appointments.models import ACTIVE_STATUSES, Appointment
 from booking.appointments.tokens import public_url
+from booking.appointments.views import booking_labels
 from booking.availability.services import booking_timezone, local_date
 from booking.catalogue.languages import describe_language
 from booking.domain.calendar_rules import public_holidays
@@ -63,18 +64,23 @@ def mobile_blocks(tables: Tables, window: Window) -> list[MobileBlock]:
     for absence in tables.absences:
         away[absence.counsellor_id].append((absence.start_at.timestamp(),
                                             absence.end_at.timestamp()))
+    venues = {loc.id: loc for loc in tables.locations.values()
+              if loc.kind == "mobile" and loc.is_active}
+    # Each venue's closures once, not once per block: its own and its organisation's.
+    closed = {venue.id: [(c.start_at.timestamp(), c.end_at.timestamp())
+                         for c in tables.closures if c.location_id == venue.id
+                         or c.organisation_id == venue.organisation_id]
+              for venue in venues.values()}
     blocks = []
     plans = [day_plan_of(tour) for tour in tables.tours if tour.counsellor_id in active]
     for cid, found in working_blocks(rules, window.first_day, window.end_day, tz,
                                      holidays, plans).items():
         for start, end, location_id in found:
-            location = tables.locations.get(location_id)
-            if location is None or location.kind != "mobile" or not location.is_active:
+            location = venues.get(location_id)
+            if location is None:
                 continue
-            closed = [(c.start_at.timestamp(), c.end_at.timestamp()) for c in tables.closures
-                      if c.location_id == location.id
-                      or c.organisation_id == location.organisation_id]
-            for piece_start, piece_end in subtract([(start, end)], away[cid] + closed):
+            for piece_start, piece_end in subtract([(start, end)],
+                                                   away[cid] + closed[location_id]):
                 blocks.append(MobileBlock(cid, location, datetime.fromtimestamp(piece_start, UTC),
                                           datetime.fromtimestamp(piece_end, UTC)))
     return sorted(blocks, key=lambda b: (b.start_at, b.location.id, b.counsellor_id))
@@ -114,17 +120,14 @@ def _appointment_events(subject: Subject, tables: Tables, appointments) -> list[
     per_counsellor = subject.counsellor is None  # the office's feed names who counsels
     languages: dict[str, str] = {}
     link = public_url(url_for("agenda.appointment", reference="_"))[:-1]
+    channel_label = booking_labels()["channel_label"]
     events = []
     for appointment in appointments:
         location = tables.locations[appointment.location_id]
         service = tables.service_names.get((appointment.service_id, subject.locale)) or \
             tables.service_names.get((appointment.service_id, "de"), appointment.service_id)
-        if appointment.channel == "phone":
-            place = _("By phone")
-        elif appointment.channel == "video":
-            place = _("Video call")
-        else:
-            place = venue_text(location)
+        place = venue_text(location) if appointment.channel == "in_person" \
+            else channel_label(appointment.channel)
         if appointment.language_code not in languages:
             languages[appointment.language_code] = describe_language(
                 appointment.language_code)["name"]

@@ -69,6 +69,17 @@ def live_feed(kind: str, organisation_id: str, counsellor_id: int | None) -> Cal
     return db.session.scalar(statement)
 
 
+def live_feeds(organisation_id: str) -> dict[int | None, CalendarFeed]:
+    """The live feed of every calendar of the organisation, by counsellor id (None: the
+    organisation's own), in one query for the staff page; the newest wins, as in ``live_feed``."""
+    feeds: dict[int | None, CalendarFeed] = {}
+    for feed in db.session.scalars(select(CalendarFeed).where(
+            CalendarFeed.organisation_id == organisation_id, CalendarFeed.revoked_at.is_(None))
+            .order_by(CalendarFeed.id)):
+        feeds[feed.counsellor_id] = feed
+    return feeds
+
+
 def create_feed(kind: str, organisation_id: str, counsellor_id: int | None = None
                 ) -> CalendarFeed:
     """The live feed of the counsellor (or organisation), made now if there is none: one link

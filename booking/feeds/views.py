@@ -158,9 +158,7 @@ def feed_or_404(feed_id: int) -> CalendarFeed:
     return feed
 
 
-def _card(title: str, kind: str, counsellor: Counsellor | None) -> dict:
-    organisation_id = counsellor.organisation_id if counsellor else current_user.organisation_id
-    feed = services.live_feed(kind, organisation_id, counsellor.id if counsellor else None)
+def _card(title: str, counsellor: Counsellor | None, feed: CalendarFeed | None) -> dict:
     card = {"title": title, "feed": feed, "counsellor": counsellor}
     if feed is not None:
         card["urls"] = services.feed_urls(feed)
@@ -174,12 +172,14 @@ def _card(title: str, kind: str, counsellor: Counsellor | None) -> dict:
 def settings():
     if current_user.role == COUNSELLOR:
         counsellor = counsellor_or_404(None)
-        cards = [_card(_("My calendar"), "counsellor", counsellor)]
+        live = services.live_feeds(counsellor.organisation_id)
+        cards = [_card(_("My calendar"), counsellor, live.get(counsellor.id))]
     else:
         organisation = organisation_or_404(current_user.organisation_id)
-        cards = [_card(_("Office calendar of %(name)s", name=organisation.short_name),
-                       "organisation", None)]
-        cards += [_card(counsellor.display_name, "counsellor", counsellor)
+        live = services.live_feeds(organisation.id)
+        cards = [_card(_("Office calendar of %(name)s", name=organisation.short_name), None,
+                       live.get(None))]
+        cards += [_card(counsellor.display_name, counsellor, live.get(counsellor.id))
                   for counsellor in visible_counsellors()]
     return render_template("feeds/settings.html", cards=cards,
                            outreach_url=public_url(url_for(

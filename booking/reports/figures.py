@@ -7,7 +7,7 @@ from datetime import date
 
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -25,7 +25,6 @@ CHARTS = {"by_month": "month", "no_show_rate": "month", "by_location": "location
           "by_service": "service", "by_language": "language", "by_channel": "channel",
           "by_source": "source", "interpreter": "interpreter", "lead_time": None}
 CHART_ROWS = 12  # bars in a chart; the table next to it has every row
-
 
 
 @dataclass(frozen=True)
@@ -89,13 +88,21 @@ def month_name(month, short: bool = False) -> str:
     return format_skeleton("yMMM" if short else "yMMMM", month, locale=get_locale())
 
 
+def service_names() -> dict[str, str]:
+    """Every service's name in the reader's language, in one query (texts included)."""
+    locale = str(get_locale())
+    names = {}
+    for service in db.session.scalars(select(Service).options(selectinload(Service.translations))):
+        text = service.text(locale)
+        names[service.id] = text.name if text else service.id
+    return names
+
+
 def _label(dimension: str, rows: list[Row]) -> None:
     from booking.appointments.views import booking_labels
 
-    locale = str(get_locale())
     if dimension == "service":
-        names = {s.id: s.text(locale).name for s in db.session.scalars(
-            select(Service).options(selectinload(Service.translations)))}
+        names = service_names()
     for row in rows:
         if dimension == "month":
             row.label = month_name(_month(row.key))
@@ -183,7 +190,9 @@ def _top_rows(rows: list[Row]) -> list[Row]:
     lists them all)."""
     if len(rows) <= CHART_ROWS:
         return rows
-    rest = Row("", label=_("%(count)s others (see the table)", count=len(rows) - CHART_ROWS + 1))
+    others = len(rows) - CHART_ROWS + 1
+    rest = Row("", label=ngettext("%(num)d other (see the table)",
+                                  "%(num)d others (see the table)", others))
     for row in rows[CHART_ROWS - 1:]:
         for status, n in row.counts.items():
             rest.counts[status] = rest.count(status) + n

@@ -12,13 +12,11 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from booking.availability.services import local_today
 from booking.catalogue.languages import describe_language
-from booking.catalogue.models import Service
 from booking.extensions import db
 from booking.network.models import Organisation
 from booking.reports import figures
@@ -121,7 +119,7 @@ def _csv_text(rows: list[dict]) -> str:
 
     labels = booking_labels()
     statuses = figures.status_labels()
-    services: dict[str, str] = {}
+    services = figures.service_names()
     languages: dict[str, str] = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -129,14 +127,13 @@ def _csv_text(rows: list[dict]) -> str:
                      "language_label", "channel", "channel_label", "source", "source_label",
                      "interpreter", "status", "status_label", "count"])
     for row in rows:
-        if row["service"] not in services:
-            services[row["service"]] = _service_name(row["service"])
         if row["language"] not in languages:
             languages[row["language"]] = describe_language(row["language"])["name"]
         writer.writerow([_cell(value) for value in [
             row["month"], row["organisation"], row["location"], row["place_kind"],
-            row["place_label"], row["service"], services[row["service"]], row["language"],
-            languages[row["language"]], row["channel"], labels["channel_label"](row["channel"]),
+            row["place_label"], row["service"], services.get(row["service"], row["service"]),
+            row["language"], languages[row["language"]], row["channel"],
+            labels["channel_label"](row["channel"]),
             row["source"], source_label(row["source"]),
             int(row["interpreter"]), row["status"], statuses.get(row["status"], row["status"]),
             row["count"]]])
@@ -149,8 +146,3 @@ def _cell(value):
         return "'" + value
     return value
 
-
-def _service_name(service_id: str) -> str:
-    service = db.session.get(Service, service_id)
-    text = service.text(str(get_locale())) if service else None
-    return text.name if text else service_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from flask import abort, current_app, request
 from flask_login import current_user, login_fresh, logout_user
@@ -25,6 +26,7 @@ from booking.network.models import Location, Organisation
 ADMIN, STAFF, COUNSELLOR = "admin", "staff", "counsellor"
 ALL_ROLES = (ADMIN, STAFF, COUNSELLOR)
 CASEWORK = (STAFF, COUNSELLOR)  # the roles that may see clients' personal data
+Record = TypeVar("Record")
 
 
 def roles_required(*roles: str) -> Callable:
@@ -114,6 +116,13 @@ def counsellor_or_404(counsellor_id: int | str | None) -> Counsellor:
     if own_organisation_id() not in (None, counsellor.organisation_id):
         abort(404)
     return counsellor
+
+
+def calendar_record_or_404(model: type[Record], record_id: int) -> tuple[Record, Counsellor]:
+    """A record of one counsellor's calendar (weekly hours, an absence, a connected calendar
+    …) and that counsellor, if the user may manage their calendar; else 404."""
+    record = db.get_or_404(model, record_id)
+    return record, counsellor_or_404(record.counsellor_id)
 
 
 def counsellor_from_query(*, required: bool = False

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from booking import clock
 from booking.appointments.models import Appointment
-from booking.availability.hours import as_rule
+from booking.availability.hours import as_rule, weekly_hours_of
 from booking.availability.models import Absence, WeeklyHours
 from booking.availability.services import booking_timezone
 from booking.counsellors.models import Counsellor
@@ -30,11 +30,15 @@ class Problem:
     appointments: tuple[Appointment, ...] = ()
 
 
-def working_window(counsellor: Counsellor, day: date) -> tuple[time, time] | None:
-    """The earliest start and latest end of the counsellor's weekly hours on ``day``."""
-    rules = [rule for rule in db.session.scalars(select(WeeklyHours).where(
-        WeeklyHours.counsellor_id == counsellor.id, WeeklyHours.weekday == day.weekday()))
-        if as_rule(rule, counsellor.id).applies_on(day)]
+def working_window(counsellor: Counsellor, day: date,
+                   hours: list[WeeklyHours] | None = None) -> tuple[time, time] | None:
+    """The earliest start and latest end of the counsellor's weekly hours on ``day``
+    (``hours``: all their rules, loaded when not given; a series plans many days with one
+    load)."""
+    if hours is None:
+        hours = weekly_hours_of(counsellor)
+    rules = [rule for rule in hours
+             if rule.weekday == day.weekday() and as_rule(rule, counsellor.id).applies_on(day)]
     if not rules:
         return None
     return min(r.start_time for r in rules), max(r.end_time for r in rules)
@@ -94,11 +98,13 @@ def publication_problems(tour: Tour, now: datetime | None = None) -> list[Proble
 
 def appointments_of(tour: Tour, statuses: tuple[str, ...] = ("confirmed",)
                     ) -> dict[int, list[Appointment]]:
-    """Per stop id, the appointments booked into its counselling window."""
+    """Per stop id, the counsellor's appointments booked into its counselling window (other
+    counsellors' hours at the same venue are not the tour's)."""
     if not tour.stops:
         return {}
     rows = db.session.scalars(
         select(Appointment).where(
+            Appointment.counsellor_id == tour.counsellor_id,
             Appointment.location_id.in_({s.location_id for s in tour.stops}),
             Appointment.status.in_(statuses), Appointment.start_at >= tour.depart_at,
             Appointment.start_at < tour.return_at)

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import parseaddr
 from urllib.parse import urlencode
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,9 +17,10 @@ from sqlalchemy import select
 from booking import clock
 from booking.appointments.calendar import place_text
 from booking.appointments.models import Appointment
-from booking.appointments.notifications import _address
+from booking.appointments.notifications import mail_address, sender_address
 from booking.appointments.tokens import public_url
 from booking.availability.services import find_free_slots, local_date
+from booking.availability.views import place_name
 from booking.domain.slots import Slot
 from booking.extensions import db
 from booking.i18n import appointment_time_text, text_direction
@@ -36,57 +36,60 @@ ALTERNATIVES = 3
 SEARCH_DAYS = 28  # how far after the cancelled day other times are looked for
 
 
-def other_times(appointment: Appointment, now: datetime, limit: int = ALTERNATIVES
-                ) -> list[Slot]:
-    """The free times nearest to the cancelled appointment for the same service and language
-    at any active place of the organisation, earliest first."""
-    locations = list(db.session.scalars(select(Location).where(
-        Location.organisation_id == appointment.organisation_id, Location.is_active)))
-    day = local_date(appointment.start_at)
-    search = find_free_slots(
-        service=appointment.service, locations=locations, language=appointment.language_code,
-        first_day=max(local_date(now), day - timedelta(days=7)),
-        end_day=day + timedelta(days=SEARCH_DAYS), now=now)
-    closest = sorted(search.slots, key=lambda s: (abs(s.start - appointment.start_at), s.start))
-    return sorted(closest[:limit], key=lambda s: s.start)
+def _nearest(slots: list[Slot], appointment: Appointment) -> list[Slot]:
+    """The ``ALTERNATIVES`` free times nearest to the cancelled appointment, earliest first."""
+    closest = sorted(slots, key=lambda s: (abs(s.start - appointment.start_at), s.start))
+    return sorted(closest[:ALTERNATIVES], key=lambda s: s.start)
 
 
-def enqueue_tour_cancelled(tour: Tour, appointment: Appointment, now: datetime) -> None:
-    """Queue the e-mail (only for clients with an e-mail address)."""
-    if not appointment.client_email:
+def enqueue_tour_cancelled(tour: Tour, appointments: list[Appointment], now: datetime) -> None:
+    """Queue the e-mail to every client of ``appointments`` with an e-mail address, offering
+    the free times nearest to their appointment for the same service and language at any
+    active place of the organisation. The appointments share the tour's day, so one search
+    per service and language serves them all."""
+    told = [a for a in appointments if a.client_email]
+    if not told:
         return
-    alternatives = [{"start": s.start.isoformat(), "end": s.end.isoformat(),
-                     "location": s.location_id} for s in other_times(appointment, now)]
-    enqueue(TOPIC, payload={"recipient": "client", "tour_id": tour.id,
-                            "start_at": appointment.start_at.isoformat(),
-                            "end_at": appointment.end_at.isoformat(),
-                            "alternatives": alternatives},
-            organisation_id=appointment.organisation_id, appointment_id=appointment.id,
-            dedupe_key=f"{TOPIC}:{tour.id}:{appointment.id}")
+    locations = list(db.session.scalars(select(Location).where(
+        Location.organisation_id == tour.organisation_id, Location.is_active)))
+    first_day = max(local_date(now), tour.day - timedelta(days=7))
+    end_day = tour.day + timedelta(days=SEARCH_DAYS)
+    searches: dict[tuple[str, str], list[Slot]] = {}
+    for appointment in told:
+        key = (appointment.service_id, appointment.language_code)
+        if key not in searches:
+            searches[key] = find_free_slots(
+                service=appointment.service, locations=locations,
+                language=appointment.language_code, first_day=first_day, end_day=end_day,
+                now=now).slots
+        alternatives = [{"start": s.start.isoformat(), "end": s.end.isoformat(),
+                         "location": s.location_id} for s in _nearest(searches[key], appointment)]
+        enqueue(TOPIC, payload={"recipient": "client", "tour_id": tour.id,
+                                "start_at": appointment.start_at.isoformat(),
+                                "end_at": appointment.end_at.isoformat(),
+                                "alternatives": alternatives},
+                organisation_id=appointment.organisation_id, appointment_id=appointment.id,
+                dedupe_key=f"{TOPIC}:{tour.id}:{appointment.id}")
 
 
 def _flow_url(step: str, **params) -> str:
     return public_url(f"/book/{step}?{urlencode(params)}")
 
 
-def _place_name(location: Location | None) -> str:
-    if location is None:
-        return ""
-    if location.kind == "office":
-        return location.name
-    return _("Mobile advice day in %(town)s", town=location.town)
-
-
 def _alternatives(appointment: Appointment, payload: dict) -> list[dict]:
     """The stored times still to come, each with its link to the booking flow's last step."""
-    now, found = clock.now(), []
-    for item in payload.get("alternatives", []):
+    now = clock.now()
+    items = [item for item in payload.get("alternatives", [])
+             if datetime.fromisoformat(item["start"]) > now]
+    places = {location.id: location for location in db.session.scalars(select(Location).where(
+        Location.id.in_({item["location"] for item in items})))} if items else {}
+    found = []
+    for item in items:
+        location = places.get(item["location"])
+        if location is None:
+            continue  # the place is gone: the time cannot be booked
         start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
-        if start <= now:
-            continue
-        location = db.session.get(Location, item["location"])
-        found.append({"when": appointment_time_text(start, end),
-                      "place": _place_name(location),
+        found.append({"when": appointment_time_text(start, end), "place": place_name(location),
                       "url": _flow_url("details", service=appointment.service_id,
                                        language=appointment.language_code,
                                        location=item["location"], channel="in_person",
@@ -120,7 +123,7 @@ def render_tour_cancelled(message: OutboxMessage) -> EmailMessage | None:
                     date=format_date(start, "full"))
         text = render_template("emails/tours/cancelled.txt", **context)
         html = render_template("emails/tours/cancelled.html", **context)
-    sender_name, sender = parseaddr(current_app.config["MAIL_FROM"])
-    return build_message(sender=_address(sender_name, sender),
-                         recipient=_address(appointment.client_name, appointment.client_email),
+    return build_message(sender=sender_address(),
+                         recipient=mail_address(appointment.client_name,
+                                                appointment.client_email),
                          subject=subject, text=text, html=html)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from booking.appointments.flow import parse_day
 from booking.counsellors.models import Counsellor
 from booking.extensions import db
+from booking.network.models import Location
 from booking.staff.access import (
     counsellor_or_404,
     is_admin,
@@ -43,10 +44,10 @@ def counsellor_label(counsellor: Counsellor) -> str:
     return counsellor.display_name
 
 
-def location_choices(kind: str) -> list[tuple[str, str]]:
-    """The active offices or mobile venues the user may plan with, as select choices."""
+def location_choices(locations: list[Location], kind: str) -> list[tuple[str, str]]:
+    """The offices or mobile venues among ``locations``, as select choices."""
     choices = []
-    for location in visible_locations():
+    for location in locations:
         if location.kind == kind:
             label = place_text(location)
             choices.append((location.id, f"{label} ({location.organisation_id})"
@@ -98,11 +99,8 @@ def _recurrence(form: TourForm) -> Recurrence | None:
 def _map_of(plan: TourPlan | None):
     if plan is None or plan.result is None or not plan.result.order:
         return None
-    title = _("Route of the tour on %(day)s", day=day_text(plan.day))
-    return route_map(plan.start_office, [plan.venues[p] for p in plan.result.order],
-                     plan.end_office, title=title,
-                     description=_("Offices are squares, towns dots; the stops are numbered "
-                                   "in the order of the visits."))
+    return route_map(plan.day, plan.start_office, [plan.venues[p] for p in plan.result.order],
+                     plan.end_office)
 
 
 def _page(form: TourForm, errors: dict | None = None, status: int = 200, *,
@@ -116,8 +114,11 @@ def _page(form: TourForm, errors: dict | None = None, status: int = 200, *,
 def planning_page():
     posted = request.method == "POST"
     form = TourForm() if posted else TourForm(**_prefill())
-    form.counsellor.choices = [(c.id, counsellor_label(c)) for c in visible_counsellors()]
-    offices, venues = location_choices("office"), location_choices("mobile")
+    # Kept for the whole request: the planner's look-ups by id then come from the session's
+    # identity map instead of one query per place.
+    counsellors, locations = visible_counsellors(), visible_locations()
+    form.counsellor.choices = [(c.id, counsellor_label(c)) for c in counsellors]
+    offices, venues = location_choices(locations, "office"), location_choices(locations, "mobile")
     form.set_place_choices(offices, venues)
     if not posted:
         return _page(form)

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from booking import clock
 from booking.appointments.services import cancel_appointment
 from booking.audit.services import record
+from booking.availability.hours import weekly_hours_of
+from booking.availability.models import WeeklyHours
 from booking.availability.services import booking_timezone, local_today
 from booking.counsellors.models import Counsellor
 from booking.domain import tours as planner
@@ -111,10 +113,11 @@ def _check_places(counsellor: Counsellor, offices: list[Location | None],
 def plan_tour_for(counsellor: Counsellor, day: date, start_office: Location | str,
                   end_office: Location | str, stops: list[StopWish],
                   setup_minutes: int = 15,
-                  travel: planner.Travel | None = None) -> TourPlan:
+                  travel: planner.Travel | None = None,
+                  hours: list[WeeklyHours] | None = None) -> TourPlan:
     """Plan the day with the least driving that keeps the counsellor's working hours, every
-    stop's window and the 10-hour limit. ``travel``: a ready travel function (a series plans
-    many days with one matrix)."""
+    stop's window and the 10-hour limit. ``travel`` and ``hours`` (the counsellor's weekly
+    hours): loaded when not given (a series plans many days with one load of each)."""
     wishes = tuple(stops)
     start, end = _location(start_office), _location(end_office)
     venues = [_location(w.location_id) for w in wishes]
@@ -122,7 +125,7 @@ def plan_tour_for(counsellor: Counsellor, day: date, start_office: Location | st
     refusal = _check_places(counsellor, [start, end], venues, wishes)
     if refusal is not None:
         return replace(plan, refusal=refusal)
-    window = working_window(counsellor, day)
+    window = working_window(counsellor, day, hours)
     request = planner.TourRequest(
         day=day, start_office_id=place_of(start), end_office_id=place_of(end),
         stops=tuple(planner.TourStop(place_of(v), w.counselling_minutes, w.earliest_start,
@@ -140,7 +143,7 @@ def plan_tour_for(counsellor: Counsellor, day: date, start_office: Location | st
     return plan
 
 
-def _minutes(duration: timedelta) -> int:
+def whole_minutes(duration: timedelta) -> int:
     return round(duration.total_seconds() / 60)
 
 
@@ -158,7 +161,7 @@ def save_draft(plan: TourPlan, *, user=None, public_note: str = "",
                 day=plan.day, start_office_id=plan.start_office.id,
                 end_office_id=plan.end_office.id, status="draft", series_id=series_id,
                 setup_minutes=plan.setup_minutes, depart_at=result.depart_at,
-                return_at=result.return_at, drive_minutes=_minutes(result.total_drive),
+                return_at=result.return_at, drive_minutes=whole_minutes(result.total_drive),
                 public_note=public_note, created_by_user_id=user_id, created_at=now,
                 updated_at=now)
     for position, (visit, leg) in enumerate(zip(result.visits, result.legs, strict=False)):
@@ -167,7 +170,7 @@ def save_draft(plan: TourPlan, *, user=None, public_note: str = "",
             organisation_id=organisation_id, location_id=plan.venues[visit.place_id].id,
             position=position, counselling_minutes=wish.counselling_minutes,
             earliest_start=wish.earliest_start, latest_end=wish.latest_end,
-            drive_minutes_before=_minutes(leg.drive), arrive_at=visit.arrive_at,
+            drive_minutes_before=whole_minutes(leg.drive), arrive_at=visit.arrive_at,
             start_at=visit.counselling_start_at, end_at=visit.counselling_end_at,
             depart_at=visit.depart_at))
     db.session.add(tour)
@@ -222,8 +225,7 @@ def cancel_tour(tour: Tour, user=None, reason_text: str = "") -> int:
                 if appointment.start_at > now and cancel_appointment(
                         appointment, now=now, actor=actor, user_id=user_id):
                     cancelled.append(appointment)
-        for appointment in cancelled:
-            enqueue_tour_cancelled(tour, appointment, now)
+        enqueue_tour_cancelled(tour, cancelled, now)
     record("cancel", "tour", tour.id, actor=actor, user_id=user_id,
            organisation_id=tour.organisation_id,
            details={"reason": reason_text.strip()[:500], "appointments": len(cancelled)})
@@ -301,6 +303,7 @@ def plan_series(template: TourTemplate, first_day: date, recurrence: Recurrence,
     skipped without planning)."""
     rule = recurrence.rule(first_day, min(count, MAX_OCCURRENCES))
     today, travel, planned = local_today(), travel_function(), []
+    hours = weekly_hours_of(template.counsellor)
     for day in occurrences(rule, first_day):
         if day < today:
             planned.append(Occurrence(day, None, Problem("in_the_past")))
@@ -309,7 +312,7 @@ def plan_series(template: TourTemplate, first_day: date, recurrence: Recurrence,
         else:
             plan = plan_tour_for(template.counsellor, day, template.start_office,
                                  template.end_office, list(template.stops),
-                                 template.setup_minutes, travel=travel)
+                                 template.setup_minutes, travel=travel, hours=hours)
             planned.append(Occurrence(day, plan, plan.refusal))
     return rule, planned
 

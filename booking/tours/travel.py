@@ -15,6 +15,7 @@ import csv
 import math
 from collections.abc import Callable
 from datetime import timedelta
+from functools import lru_cache
 from importlib import resources
 
 from sqlalchemy import insert, select
@@ -30,6 +31,20 @@ EARTH_RADIUS_KM = 6371.0
 def _read(name: str) -> list[dict]:
     text = resources.files("booking.network").joinpath(f"data/{name}").read_text("utf-8")
     return list(csv.DictReader(text.splitlines()))
+
+
+@lru_cache(maxsize=1)
+def reference_estimates() -> dict[tuple[str, str], tuple[int, int]]:
+    """(road km, drive minutes) from the reference data for office–town and office–office
+    pairs, both directions (read once: the files ship with the package)."""
+    found: dict[tuple[str, str], tuple[int, int]] = {}
+    for name, a, b in (("mv_office_town_drive_estimates.csv", "office_id", "town_id"),
+                       ("mv_office_office_drive_estimates.csv", "from", "to")):
+        for row in _read(name):
+            value = (int(row["road_km_est"]), int(row["drive_min_est"]))
+            found.setdefault((row[a], row[b]), value)
+            found.setdefault((row[b], row[a]), value)
+    return found
 
 
 def _round5(value: float) -> int:
@@ -50,38 +65,38 @@ def estimate(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[int, i
     return road, _round5(10 + 0.77 * road)
 
 
+def seeded_estimate(a: str, b: str, coordinates: dict[str, tuple[float, float]]
+                    ) -> tuple[int, int] | None:
+    """(road km, drive minutes) the matrix is seeded with for the pair: the reference's
+    estimate, else the rule of thumb from ``coordinates`` (place id → lat, lon); None when
+    neither knows the pair. A measured time replaces it in the matrix, not here."""
+    known = reference_estimates().get((a, b))
+    if known is not None or a not in coordinates or b not in coordinates:
+        return known
+    return estimate(*coordinates[a], *coordinates[b])
+
+
 def seed_travel_times() -> int:
     """Add the estimated drive time for every pair of places that has none (both
     directions); existing rows, measured or not, are left alone. Returns how many were added."""
     known = set(db.session.execute(select(TravelTime.from_place_id, TravelTime.to_place_id)))
-    pending: dict[tuple[str, str], tuple[int, int]] = {}
-
-    def add(a: str, b: str, km: int, minutes: int) -> None:
-        for pair in ((a, b), (b, a)):
-            if pair not in known and pair not in pending:
-                pending[pair] = (km, minutes)
-
-    towns = {t.id: t for t in db.session.scalars(select(Town))}
-    offices = {o.id: o for o in db.session.scalars(select(Location).where(
-        Location.kind == "office"))}
-    for row in _read("mv_office_town_drive_estimates.csv"):
-        if row["office_id"] in offices and row["town_id"] in towns:
-            add(row["office_id"], row["town_id"], int(row["road_km_est"]),
-                int(row["drive_min_est"]))
-    for row in _read("mv_office_office_drive_estimates.csv"):
-        if row["from"] in offices and row["to"] in offices:
-            add(row["from"], row["to"], int(row["road_km_est"]), int(row["drive_min_est"]))
-    places = {**{t.id: (t.lat, t.lon) for t in towns.values()},
-              **{o.id: (o.lat, o.lon) for o in offices.values()
-                 if o.lat is not None and o.lon is not None}}
-    ids = sorted(places)
+    towns = list(db.session.scalars(select(Town)))
+    offices = list(db.session.scalars(select(Location).where(Location.kind == "office")))
+    coordinates = {**{t.id: (t.lat, t.lon) for t in towns},
+                   **{o.id: (o.lat, o.lon) for o in offices
+                      if o.lat is not None and o.lon is not None}}
+    ids = sorted({*(t.id for t in towns), *(o.id for o in offices)})
+    pending = []
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
-            add(a, b, *estimate(*places[a], *places[b]))
+            found = seeded_estimate(a, b, coordinates)
+            if found is None:
+                continue
+            pending += [{"from_place_id": x, "to_place_id": y, "road_km": found[0],
+                         "minutes": found[1], "source": "estimate"}
+                        for x, y in ((a, b), (b, a)) if (x, y) not in known]
     if pending:  # one multi-row INSERT: the demo network has some 1,300 pairs
-        db.session.execute(insert(TravelTime), [
-            {"from_place_id": a, "to_place_id": b, "road_km": km, "minutes": minutes,
-             "source": "estimate"} for (a, b), (km, minutes) in sorted(pending.items())])
+        db.session.execute(insert(TravelTime), pending)
     return len(pending)
 
 
@@ -91,10 +106,9 @@ def travel_minutes() -> dict[tuple[str, str], int]:
         select(TravelTime.from_place_id, TravelTime.to_place_id, TravelTime.minutes))}
 
 
-def travel_function(matrix: dict[tuple[str, str], int] | None = None
-                    ) -> Callable[[str, str], timedelta]:
+def travel_function() -> Callable[[str, str], timedelta]:
     """The planner's ``travel(a, b)``; a missing pair raises KeyError (``unknown_place``)."""
-    matrix = travel_minutes() if matrix is None else matrix
+    matrix = travel_minutes()
 
     def travel(a: str, b: str) -> timedelta:
         return timedelta(minutes=matrix[(a, b)])

@@ -5,7 +5,6 @@ form to record a measured time (both ways by default). Every change is audited."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -34,7 +33,6 @@ from booking.tours.views import bp
 class Place:
     id: str
     label: str
-    kind: str  # "office" or "town"
     lat: float | None
     lon: float | None
 
@@ -46,46 +44,27 @@ def places_of(organisation_id: str) -> list[Place]:
         Location.is_active).order_by(Location.town))
     towns = db.session.scalars(select(Town).where(Town.organisation_id == organisation_id)
                                .order_by(Town.name))
-    return [*(Place(o.id, o.town, "office", o.lat, o.lon) for o in offices),
-            *(Place(t.id, t.name, "town", t.lat, t.lon) for t in towns)]
+    return [*(Place(o.id, o.town, o.lat, o.lon) for o in offices),
+            *(Place(t.id, t.name, t.lat, t.lon) for t in towns)]
 
 
-@lru_cache(maxsize=1)
-def _reference_minutes() -> dict[tuple[str, str], int]:
-    """The reference data's estimates (office–town and office–office), both directions."""
-    found = {}
-    for row in matrix._read("mv_office_town_drive_estimates.csv"):
-        minutes = int(row["drive_min_est"])
-        found[(row["office_id"], row["town_id"])] = found[(row["town_id"], row["office_id"])] \
-            = minutes
-    for row in matrix._read("mv_office_office_drive_estimates.csv"):
-        found[(row["from"], row["to"])] = found[(row["to"], row["from"])] = \
-            int(row["drive_min_est"])
-    return found
-
-
-def estimated_minutes(a: Place, b: Place) -> int | None:
-    """What the matrix was seeded with for the pair (a measured time replaces it)."""
-    known = _reference_minutes().get((a.id, b.id))
-    if known is not None or None in (a.lat, a.lon, b.lat, b.lon):
-        return known
-    return matrix.estimate(a.lat, a.lon, b.lat, b.lon)[1]
-
-
-def _organisation() -> Organisation:
+def _organisation(organisations: list[Organisation]) -> Organisation:
+    """The organisation whose matrix is shown: an administrator's choice (``organisations``:
+    all of them, by name), else the user's own."""
     if is_admin():
         chosen = request.values.get("organisation")
         if chosen:
             return organisation_or_404(chosen)
-        return db.session.scalars(select(Organisation).order_by(Organisation.name)).first() \
-            or organisation_or_404(None)
+        return organisations[0] if organisations else organisation_or_404(None)
     return organisation_or_404(own_organisation_id())
 
 
 @bp.route("/travel", methods=["GET", "POST"])
 @roles_required(STAFF, ADMIN)
 def travel():
-    organisation = _organisation()
+    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name))) \
+        if is_admin() else []
+    organisation = _organisation(organisations)
     places = places_of(organisation.id)
     posted = request.method == "POST"
     form = TravelTimeForm() if posted else TravelTimeForm(
@@ -110,11 +89,13 @@ def travel():
         select(TravelTime).where(TravelTime.from_place_id.in_(ids),
                                  TravelTime.to_place_id.in_(ids)))}
     by_id = {p.id: p for p in places}
-    measured = sorted((r for r in rows.values() if r.source == "measured"),
-                      key=lambda r: (by_id[r.from_place_id].label, by_id[r.to_place_id].label))
-    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name))) \
-        if is_admin() else []
+    coordinates = {p.id: (p.lat, p.lon) for p in places if p.lat is not None and p.lon is not None}
+    # Each measured time next to the estimate it replaced (the row keeps only the measurement).
+    measured = [(r, matrix.seeded_estimate(r.from_place_id, r.to_place_id, coordinates))
+                for r in sorted((r for r in rows.values() if r.source == "measured"),
+                                key=lambda r: (by_id[r.from_place_id].label,
+                                               by_id[r.to_place_id].label))]
     return render_template(
         "tours/travel.html", organisation=organisation, organisations=organisations,
-        places=places, rows=rows, measured=measured, by_id=by_id,
-        estimate=estimated_minutes, form=form, errors=errors), 422 if errors else 200
+        places=places, rows=rows, measured=measured, by_id=by_id, form=form,
+        errors=errors), 422 if errors else 200

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from booking.availability.services import booking_timezone, local_today
+from booking.availability.services import local_today
 from booking.availability.views import wall_time_range
 from booking.extensions import db
-from booking.network.models import Location
 from booking.staff.access import (
     ADMIN,
     CASEWORK,
@@ -53,13 +51,6 @@ PAST_LIMIT = 100
 
 # -- presentation helpers -------------------------------------------------------------------
 
-def clock_time(instant) -> str:
-    """'09:30' or '9:30 AM': a local time of day in the locale's own form."""
-    locale = get_locale()
-    skeleton = "Hm" if "H" in locale.time_formats["short"].pattern else "hm"
-    return format_skeleton(skeleton, instant, tzinfo=booking_timezone(), locale=locale)
-
-
 def duration_text(minutes: int) -> str:
     if minutes < 60:
         return ngettext("%(num)d min", "%(num)d min", minutes)
@@ -72,7 +63,7 @@ def status_labels() -> dict[str, str]:
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"clock_time": clock_time, "duration_text": duration_text,
+    return {"duration_text": duration_text,
             "tour_place": place_text, "problem_message": problem_message, "day_text": day_text,
             "tour_status_labels": status_labels(), "can_manage": current_user.role in MANAGE,
             "time_range_of": lambda window: wall_time_range(*window)}
@@ -137,29 +128,20 @@ def new():
 
 # -- one tour -------------------------------------------------------------------------------
 
-def _offices_of(tour: Tour) -> dict[str, Location]:
-    return {location.id: location for location in db.session.scalars(select(Location).where(
-        Location.id.in_({tour.start_office_id, tour.end_office_id})))}
-
-
 @bp.get("/<int:tour_id>")
 @roles_required(*READ)
 def show(tour_id: int):
     tour = tour_or_404(tour_id)
-    itinerary = itinerary_of_tour(tour, _offices_of(tour))
+    itinerary = itinerary_of_tour(tour)
     bookings = appointments_of(tour, ("confirmed", "attended", "no_show"))
     problems = publication_problems(tour) \
         if tour.status == "draft" and current_user.role in MANAGE else []
-    series = db.session.get(TourSeries, tour.series_id) if tour.series_id else None
-    siblings = series_tours(series.id) if series else []
-    title = _("Route of the tour on %(day)s", day=day_text(tour.day))
-    route = route_map(itinerary.start_office, [s.location for s in itinerary.stops],
-                      itinerary.end_office, title=title,
-                      description=_("Offices are squares, towns dots; the stops are numbered "
-                                    "in the order of the visits."))
+    route = route_map(tour.day, itinerary.start_office, [s.location for s in itinerary.stops],
+                      itinerary.end_office)
     return render_template("tours/show.html", tour=tour, itinerary=itinerary,
                            bookings=bookings, show_names=current_user.role in CASEWORK,
-                           problems=problems, series=series, siblings=siblings,
+                           problems=problems,
+                           siblings=series_tours(tour.series_id) if tour.series_id else [],
                            route_map=route, cancel_form=CancelForm(formdata=None))
 
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import parseaddr
 from types import SimpleNamespace
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale, format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 from booking import clock
 from booking.appointments import tokens
 from booking.appointments.calendar import place_text
-from booking.appointments.notifications import _address
+from booking.appointments.notifications import mail_address, sender_address
 from booking.availability.services import local_date
 from booking.catalogue.languages import describe_language
 from booking.catalogue.models import Service
@@ -107,7 +106,6 @@ def render_waitlist_message(message: OutboxMessage) -> EmailMessage | None:
         subject = _subject(kind, hold)
         body_text = render_template("emails/waitlist/client.txt", **context)
         body_html = render_template("emails/waitlist/client.html", **context)
-    sender_name, sender = parseaddr(current_app.config["MAIL_FROM"])
-    return build_message(sender=_address(sender_name, sender),
-                         recipient=_address(entry.client_name, entry.client_email),
+    return build_message(sender=sender_address(),
+                         recipient=mail_address(entry.client_name, entry.client_email),
                          subject=subject, text=body_text, html=body_html)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from booking.appointments import tokens
 from booking.appointments.models import ACTIVE_STATUSES, Appointment
@@ -73,32 +73,40 @@ def offer_freed_time(appointment: Appointment, *, now: datetime) -> SlotHold | N
 def offer_time(freed: FreedTime, *, now: datetime) -> SlotHold | None:
     """Hold the freed time for the first waiting entry (created first) at that place that
     wants a time before it and can have it: the service fits there with that counsellor in
-    the entry's language (or with an interpreter), beyond the minimum notice. At most one open
-    hold per time: an open hold already blocks it in the engine, so nobody else matches."""
+    the entry's language (or with an interpreter), beyond the minimum notice; an entry that
+    moves a booked appointment needs that appointment still confirmed and later. At most one
+    open hold per time: an open hold already blocks it in the engine, so nobody else matches.
+
+    Runs inside every cancellation: one query when nobody waits for the place; the slot
+    engine runs once per (service, language) among those waiting, in turn, until one fits."""
     if freed.start_at <= now:
-        return None
-    location = db.session.get(Location, freed.location_id)
-    if location is None or not location.is_active:
         return None
     asked_before = select(SlotHold.entry_id).where(
         SlotHold.counsellor_id == freed.counsellor_id, SlotHold.start_at == freed.start_at)
     candidates = db.session.scalars(
-        select(WaitlistEntry).where(
-            WaitlistEntry.location_id == location.id, WaitlistEntry.status == "waiting",
-            WaitlistEntry.wanted_before > freed.start_at,
-            WaitlistEntry.id.not_in(asked_before))
+        select(WaitlistEntry)
+        .outerjoin(Appointment, Appointment.id == WaitlistEntry.appointment_id)
+        .where(WaitlistEntry.location_id == freed.location_id,
+               WaitlistEntry.status == "waiting", WaitlistEntry.wanted_before > freed.start_at,
+               WaitlistEntry.id.not_in(asked_before),
+               # ``freed.start_at > now``, so "later than the freed time" is "still ahead".
+               or_(WaitlistEntry.appointment_id.is_(None),
+                   and_(Appointment.status == "confirmed",
+                        Appointment.start_at > freed.start_at)))
         .order_by(WaitlistEntry.created_at, WaitlistEntry.id)).all()
+    if not candidates:
+        return None
+    location = db.session.get(Location, freed.location_id)
+    if location is None or not location.is_active:
+        return None
     slots: dict[tuple[str, str], Slot | None] = {}
     for entry in candidates:
         key = (entry.service_id, entry.language_code)
         if key not in slots:
             slots[key] = _bookable_slot(entry, location, freed, now)
-        slot = slots[key]
-        if slot is None or not _can_move_to(entry, slot, now):
-            continue
-        hold = _hold(entry, slot, now)
-        if hold is not None:
-            return hold
+        if slots[key] is not None:
+            # None only when the time is too close to hold for anybody.
+            return _hold(entry, slots[key], now)
     return None
 
 
@@ -113,15 +121,6 @@ def _bookable_slot(entry: WaitlistEntry, location: Location, freed: FreedTime,
                              end_day=day + timedelta(days=1), now=now,
                              counsellor_id=freed.counsellor_id)
     return next((s for s in search.slots if s.start == freed.start_at), None)
-
-
-def _can_move_to(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
-    """An entry that moves a booked appointment needs that appointment still ahead, later."""
-    if entry.appointment_id is None:
-        return True
-    appointment = db.session.get(Appointment, entry.appointment_id)
-    return (appointment is not None and appointment.status == "confirmed"
-            and appointment.start_at > now and slot.start < appointment.start_at)
 
 
 def _hold(entry: WaitlistEntry, slot: Slot, now: datetime) -> SlotHold | None:

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from booking import clock
 from booking.appointments import services as appointment_services
@@ -22,7 +23,7 @@ from booking.extensions import db
 from booking.network.models import Location
 from booking.staff.access import ADMIN, STAFF, audit, in_scope, is_admin, roles_required
 from booking.waitlist import offers, services
-from booking.waitlist.forms import WaitlistForm
+from booking.waitlist.forms import CONSENT_REQUIRED, WaitlistForm
 from booking.waitlist.models import ENTRY_STATUSES, SlotHold, WaitlistEntry
 from booking.waitlist.notifications import moment_text
 
@@ -34,8 +35,7 @@ MESSAGES = {
                      "has been taken or declined already."),
     "no_email": _l("We need an e-mail address to tell you about a free time. Please call the "
                    "office."),
-    "consent_required": _l("Please agree to the privacy notice, otherwise we cannot put you "
-                           "on the waiting list."),
+    "consent_required": CONSENT_REQUIRED,
 }
 ENTRY_STATUS_LABELS = {
     "waiting": _l("Waiting"), "offered": _l("Time offered"), "booked": _l("Booked"),
@@ -242,7 +242,8 @@ def index():
             .order_by(WaitlistEntry.location_id, WaitlistEntry.created_at,
                       WaitlistEntry.id)))
         audit("view", "waitlist", current_user.organisation_id, entries=len(entries))
-    services_by_id = {s.id: s for s in db.session.scalars(select(Service))}
+    services_by_id = {s.id: s for s in db.session.scalars(
+        select(Service).options(selectinload(Service.translations)))}
     return render_template("waitlist/staff.html", locations=locations, counts=counts,
                            statuses=ENTRY_STATUSES, entries=entries, holds=holds,
                            services_by_id=services_by_id, show_names=not is_admin())

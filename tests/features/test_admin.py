@@ -11,7 +11,7 @@ from sqlalchemy import select
 from booking.audit.models import AuditEntry
 from booking.auth.models import User
 from booking.auth.services import verify_password
-from booking.catalogue.models import Service
+from booking.catalogue.models import Service, ServiceTranslation
 from booking.counsellors.models import Counsellor
 from booking.demo.accounts import DEMO_PASSWORD
 from booking.extensions import db
@@ -615,3 +615,21 @@ def test_reset_password_command_is_set_password(runner, sign_in):
     assert result.exit_code == 0, result.output
     assert verify_password(user_by_email(STAFF_VSP), NEW_PASSWORD)
     assert staff_client.get("/staff/admin/counsellors").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/staff/admin/counsellors", "/staff/admin/services"])
+def test_lists_take_as_many_queries_for_more_rows(sign_in, count_queries, path):
+    """Languages and texts are loaded with the list, not once per row."""
+    admin = sign_in(ADMIN)
+    queries = []
+    for _round in range(2):
+        count_queries.clear()
+        assert admin.get(path).status_code == 200
+        queries.append(len(count_queries))
+        vsp = db.session.get_one(Organisation, "vsp")
+        create_counsellor(vsp, languages=("de", "uk"))
+        service = Service(id=f"extra-{_round}", duration_minutes=30)
+        service.translations = [ServiceTranslation(locale="de", name="Extra")]
+        db.session.add(service)
+        db.session.commit()
+    assert queries[0] == queries[1]

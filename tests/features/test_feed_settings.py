@@ -127,6 +127,20 @@ def test_office_staff_manage_the_organisation_feed_and_their_counsellors_feeds(s
     assert feed_token(katrins) in sign_in(COUNSELLOR_VSP).get("/staff/feeds").get_data(True)
 
 
+def test_the_staff_page_reads_the_feeds_in_one_query(sign_in, count_queries):
+    """One query for every feed of the organisation, not one per counsellor's card."""
+    office = sign_in(STAFF_VSP)
+    office.post("/staff/feeds/new")
+    for email in (COUNSELLOR_VSP, COUNSELLOR_VSP_OTHER):
+        office.post("/staff/feeds/new", data={"counsellor": counsellor(email).id})
+    tokens = [feed_token(feed) for feed in feeds()]
+    count_queries.clear()
+    page = office.get("/staff/feeds")
+    assert sum("FROM calendar_feeds" in statement for statement in count_queries) == 1
+    assert page.status_code == 200 and len(tokens) == 3
+    assert all(token in page.get_data(True) for token in tokens)
+
+
 @pytest.fixture
 def foreign_feeds(sign_in):
     """The organisation feed and a counsellor feed of migra, and a vsp colleague's feed."""

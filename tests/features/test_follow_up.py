@@ -258,3 +258,30 @@ def test_a_race_lost_in_the_database_mid_series_is_reported(app, original, monke
         services.book_follow_up(follow_up, starts, user_id=None, now=app.config["CLOCK"]())
     db.session.rollback()
     assert follow_ups() == []
+
+
+def test_a_long_series_is_checked_with_as_many_queries_as_one_appointment(
+        sign_in, original, count_queries):
+    """One run of the slot engine covers the whole plan, however many of its appointments
+    there are and however many are taken (each taken one needs alternatives)."""
+    katrin = counsellor(COUNSELLOR_VSP)
+    db.session.add(Absence(counsellor_id=katrin.id, start_at=berlin(date(2027, 2, 18), 0),
+                           end_at=berlin(date(2027, 4, 1), 0)))
+    db.session.commit()
+    client = sign_in(COUNSELLOR_VSP)
+    queries = []
+    for count in (1, 6):
+        count_queries.clear()
+        html = preview(client, count=count, every=1).get_data(as_text=True)
+        assert html.count(">Not free<") == count
+        queries.append(len(count_queries))
+    assert queries[0] == queries[1]
+
+
+def test_appointments_beyond_the_booking_horizon_are_marked(sign_in, original):
+    """The horizon ends 90 days after 1 February 2027: the second and third appointments lie
+    beyond it and get no alternatives; the first is free."""
+    html = preview(sign_in(STAFF_VSP), first_on="2027-04-15", every=4).get_data(as_text=True)
+    assert html.count(">Free<") == 1 and html.count(">Not free<") == 2
+    assert html.count("This date is too far ahead to be booked yet.") == 2
+    assert radio_values(html, "occurrence-2") == radio_values(html, "occurrence-3") == ["skip"]

@@ -89,3 +89,17 @@ def test_administrators_choose_the_organisation(sign_in):
     assert response.status_code == 303
     assert response.headers["Location"] == "/staff/tours/travel?organisation=migra"
     assert _minutes("stralsund", "rostock") == (70, "measured")
+
+
+def test_a_measured_time_is_shown_next_to_its_estimate(sign_in):
+    client = sign_in(STAFF_VSP)
+    # Schwerin–Wismar is in the reference data (40 min); Wismar–Gadebusch is not: the rule of
+    # thumb from the coordinates, as the matrix was seeded.
+    estimated = _minutes("wismar", "gadebusch")[0]
+    for a, b, minutes in (("schwerin", "wismar", "55"), ("wismar", "gadebusch", "90")):
+        client.post("/staff/tours/travel", data={"from_place": a, "to_place": b,
+                                                 "minutes": minutes, "both_ways": "y"})
+    page = client.get("/staff/tours/travel").get_data(as_text=True)
+    rows = page.split("Measured drive times", 2)[2]
+    assert '<td class="number">55</td>\n    <td class="number">40</td>' in rows
+    assert f'<td class="number">90</td>\n    <td class="number">{estimated}</td>' in rows

@@ -297,3 +297,38 @@ def test_cancelling_an_appointment_ends_its_wish_to_move(demo, client):
     # A cancelled appointment cannot wait for an earlier time any more.
     assert client.get(f"/waitlist/appointment/{mine.token}").status_code == 409
     assert client.post(f"/waitlist/appointment/{mine.token}").status_code == 409
+
+
+def test_a_wish_to_move_is_offered_only_an_earlier_time(demo):
+    mine = book_first("uk", WEDNESDAY, OLHA, email="bohdan@example.org")
+    entry, _token = services.join_for_appointment(mine.appointment, now=clock.now())
+    entry.wanted_before = LATER  # wants earlier than LATER, but Wednesday is booked already
+    other = wait("uk", "uk")
+    friday = book_first("uk", FRIDAY, OLHA)
+    booking_services.cancel_appointment(friday.appointment, now=clock.now())
+    db.session.commit()
+    [hold] = open_holds()
+    assert hold.entry_id == other.id  # moving Wednesday to Friday would be no gain
+    assert db.session.get(WaitlistEntry, entry.id).status == "waiting"
+
+
+def test_a_cancellation_nobody_waits_for_costs_two_queries(demo):
+    """The waiting list's share of every cancellation: the appointment's own wish to move,
+    and who waits at the place; the slot engine does not run."""
+    from sqlalchemy import event
+
+    from booking.waitlist.offers import offer_freed_time
+
+    olha = book_first("uk", WEDNESDAY, OLHA)
+    appointment = db.session.get(Appointment, olha.appointment.id)
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert offer_freed_time(appointment, now=clock.now()) is None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 2, statements

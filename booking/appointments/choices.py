@@ -32,6 +32,9 @@ class MonthChoices:
     days: list[DayWithSlots]
     previous_month: date | None
     next_month: date | None
+    # When the month has no free day: the first free day after it within the horizon (None:
+    # there is none, which is when the flow offers to register interest).
+    next_free_day: date | None = None
 
 
 def places(organisation_id: str | None = None) -> tuple[list[Location], list[Location]]:
@@ -78,8 +81,16 @@ def month_choices(service: Service, location: Location, language: str, month: da
                              ignore_appointment_id=ignore_appointment_id, min_notice=min_notice)
     previous_month = month - timedelta(days=1) if month > _month_start(today) else None
     next_month = _next_month(month) if _next_month(month) <= last_day else None
-    return MonthChoices(month, days_with_slots(search.slots),
-                        _month_start(previous_month) if previous_month else None, next_month)
+    days = days_with_slots(search.slots)
+    next_free_day = None
+    if not days and next_month is not None:  # one more search, only for an empty month
+        later = find_free_slots(service=service, locations=[location], language=language,
+                                first_day=next_month, end_day=last_day + timedelta(days=1),
+                                now=now, ignore_appointment_id=ignore_appointment_id,
+                                min_notice=min_notice)
+        next_free_day = min((local_date(s.start) for s in later.slots), default=None)
+    return MonthChoices(month, days, _month_start(previous_month) if previous_month else None,
+                        next_month, next_free_day)
 
 
 def day_choices(service: Service, location: Location, language: str, day: date,

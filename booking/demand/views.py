@@ -4,7 +4,6 @@ the links into it from the booking flow, and the staff's demand page (``staff_bp
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from itertools import groupby
 
 from flask import (
@@ -29,7 +28,6 @@ from booking.appointments.flow import FlowState
 from booking.appointments.forms import ConfirmForm
 from booking.appointments.limits import booking_limits, manage_limits
 from booking.appointments.messages import error_message
-from booking.availability.services import bookable_range, find_free_slots, local_date
 from booking.catalogue.languages import describe_language, is_known_language
 from booking.catalogue.models import Service
 from booking.catalogue.services import active_services, languages_on_offer
@@ -67,17 +65,9 @@ def interest_url(state: FlowState) -> str:
 
 def interest_offer(state: FlowState, choices: MonthChoices) -> str | None:
     """The interest link when the chosen place has no free day in the shown month nor in any
-    later month of the booking horizon (one more slot search, only when the month is empty)."""
-    if choices.days:
+    later month of the booking horizon."""
+    if choices.days or choices.next_free_day:
         return None
-    if choices.next_month is not None:
-        now = clock.now()
-        last_day = local_date(bookable_range(now)[1] - timedelta(seconds=1))
-        later = find_free_slots(service=state.service, locations=[state.location],
-                                language=state.language, first_day=choices.next_month,
-                                end_day=last_day + timedelta(days=1), now=now)
-        if later.slots:
-            return None
     return interest_url(state)
 
 

@@ -135,3 +135,14 @@ def test_a_colleague_touring_elsewhere_does_not_affect_her_day(katrin, demo):
     db.session.commit()
     assert katrin.id in {s.counsellor_id for s in free_slots(
         "schwerin", "first-consultation", "de", TUESDAY)}
+
+
+def test_an_empty_month_links_the_next_advice_day_instead_of_the_interest_offer(
+        katrin, client):
+    url = "/book/day?service=first-consultation&language=de&location=wismar&channel=in_person"
+    page = client.get(url).get_data(as_text=True)
+    assert "/book/interest" in page  # nothing in the whole horizon: register interest
+    create_tour(katrin, date(2027, 3, 2), [("wismar", time(10), time(12))])
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "day=2027-03-02" in page and "/book/interest" not in page

@@ -12,6 +12,8 @@ from booking.domain.ical import CalendarEvent
 
 
 def place_text(appointment: Appointment) -> str:
+    """Where (or how) the consultation takes place; also for a waiting-list entry, which has
+    the same ``location`` and ``channel``."""
     location = appointment.location
     if appointment.channel == "phone":
         return _("By phone: the counsellor calls you at the number you gave.")

@@ -27,6 +27,8 @@ class WaitlistEntry(db.Model):
     service_id: Mapped[str] = mapped_column(ForeignKey("services.id"))
     language_code: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(16), default="de")
+    # In person, by phone or by video: an offer taken books (or keeps) this channel.
+    channel: Mapped[str] = mapped_column(String(16), default="in_person")
     wanted_before: Mapped[datetime] = mapped_column(UTCDateTime())
     appointment_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointments.id", ondelete="SET NULL"))
@@ -41,9 +43,14 @@ class WaitlistEntry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    location = relationship(
+        "Location", primaryjoin="Location.id == foreign(WaitlistEntry.location_id)",
+        viewonly=True)
+
     __table_args__ = (
         CheckConstraint(
             "status IN ('waiting', 'offered', 'booked', 'withdrawn', 'expired')", name="status"),
+        CheckConstraint("channel IN ('in_person', 'phone', 'video')", name="channel"),
         ForeignKeyConstraint(
             ["location_id", "organisation_id"],
             ["locations.id", "locations.organisation_id"],

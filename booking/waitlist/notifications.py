@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from types import SimpleNamespace
 
 from flask import render_template
 from flask_babel import force_locale, format_date, format_time, get_locale
@@ -90,7 +89,7 @@ def render_waitlist_message(message: OutboxMessage) -> EmailMessage | None:
             "lang": locale, "dir": text_direction(locale),
             "service_name": text.name if text else entry.service_id,
             "language_name": describe_language(entry.language_code)["name"],
-            "place": place_text(SimpleNamespace(location=location, channel="in_person")),
+            "place": place_text(entry),
             "wanted_before": moment_text(entry.wanted_before),
             "entry_url": entry_url(entry_token(entry)),
             "booking_url": tokens.public_url("/book"),

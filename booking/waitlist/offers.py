@@ -176,7 +176,8 @@ def take_offer(hold: SlotHold, *, now: datetime) -> Taken:
                 service_id=entry.service_id, location_id=entry.location_id,
                 start_at=hold.start_at, language=entry.language_code,
                 name=entry.client_name or "", email=entry.client_email,
-                phone=entry.client_phone, wants_interpreter=hold.is_interpreter_needed,
+                phone=entry.client_phone, channel=entry.channel,
+                wants_interpreter=hold.is_interpreter_needed,
                 consent=entry.consent_version is not None, counsellor_id=hold.counsellor_id,
                 locale=entry.locale, source="online", ignore_hold_id=hold_id), now=now)
         except BookingError as error:

@@ -107,6 +107,7 @@ class JoinRequest:
     phone: str | None = None
     consent: bool = False
     locale: str = "de"
+    channel: str = "in_person"
 
 
 def _add_entry(entry: WaitlistEntry, actor: str) -> tuple[WaitlistEntry, str]:
@@ -144,6 +145,7 @@ def join_waitlist(request: JoinRequest, *, now: datetime) -> tuple[WaitlistEntry
     entry = WaitlistEntry(
         organisation_id=location.organisation_id, location_id=location.id,
         service_id=service.id, language_code=request.language, locale=request.locale,
+        channel=request.channel,
         wanted_before=wished_before(service, location, request.language, now),
         client_name=request.name, client_email=email, client_phone=request.phone or None,
         consent_version=CONSENT_VERSION, consent_at=now, status="waiting",
@@ -170,7 +172,8 @@ def join_for_appointment(appointment: Appointment, *, now: datetime
     entry = WaitlistEntry(
         organisation_id=appointment.organisation_id, location_id=appointment.location_id,
         service_id=appointment.service_id, language_code=appointment.language_code,
-        locale=appointment.locale, wanted_before=appointment.start_at,
+        locale=appointment.locale, channel=appointment.channel,
+        wanted_before=appointment.start_at,
         appointment_id=appointment.id, client_name=appointment.client_name,
         client_email=appointment.client_email, client_phone=appointment.client_phone,
         consent_version=appointment.consent_version, consent_at=appointment.consent_at or now,

@@ -74,7 +74,7 @@ def join():
                     service_id=state.service.id, location_id=state.location.id,
                     language=state.language, name=form.name.data, email=form.email.data,
                     phone=form.phone.data, consent=form.consent.data,
-                    locale=str(get_locale())), now=now)
+                    locale=str(get_locale()), channel=state.channel), now=now)
             except (services.WaitlistError, appointment_services.BookingError) as error:
                 db.session.rollback()
                 errors = {error.field or "form": _message(error.code)}
@@ -207,7 +207,7 @@ def _offer_gone(entry: WaitlistEntry):
     records = _records(entry)
     booking_url = url_for("booking.day", service=entry.service_id,
                           language=entry.language_code, location=entry.location_id,
-                          channel="in_person")
+                          channel=entry.channel)
     status_url = url_for("waitlist.status", token=services.entry_token(entry)) \
         if entry.status in services.ACTIVE else None
     return render_template("waitlist/offer_gone.html", entry=entry, booking_url=booking_url,

@@ -1,9 +1,10 @@
-"""tours demand waitlist
+"""Mobile advice tours (travel times, series, tours, stops), interest registrations and
+office waiting lists (entries, slot holds). New tables only; reviewed after autogenerate:
+composite same-organisation foreign keys on tours, stops and waiting-list entries.
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-25 01:58:38.923525
-
+Create Date: 2026-11-25 01:58:38
 """
 from alembic import op
 import sqlalchemy as sa
@@ -89,6 +90,7 @@ def upgrade():
     sa.Column('service_id', sa.String(length=64), nullable=False),
     sa.Column('language_code', sa.String(length=16), nullable=False),
     sa.Column('locale', sa.String(length=16), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('wanted_before', sa.DateTime(timezone=True), nullable=False),
     sa.Column('appointment_id', sa.Integer(), nullable=True),
     sa.Column('client_name', sa.String(length=200), nullable=True),
@@ -101,6 +103,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('anonymised_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("channel IN ('in_person', 'phone', 'video')", name=op.f('ck_waitlist_entries_channel')),
     sa.CheckConstraint("status IN ('waiting', 'offered', 'booked', 'withdrawn', 'expired')", name=op.f('ck_waitlist_entries_status')),
     sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_waitlist_entries_appointment_id_appointments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['location_id', 'organisation_id'], ['locations.id', 'locations.organisation_id'], name='fk_waitlist_entries_location_same_org'),

@@ -10,6 +10,8 @@ from html import unescape
 from itertools import count
 
 import pytest
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from booking import clock
@@ -44,13 +46,14 @@ def book_first(language: str, day: date, counsellor: str, location: str = "schwe
 
 
 def wait(language: str, locale: str, wanted_before: datetime = LATER, *,
-         location: str = "schwerin", name: str | None = None) -> WaitlistEntry:
+         location: str = "schwerin", name: str | None = None,
+         channel: str = "in_person") -> WaitlistEntry:
     """A waiting-list entry, as joining makes it, with the wished time set by the test."""
     number = next(_numbers)
     entry, _token = services.join_waitlist(services.JoinRequest(
         service_id=SERVICE, location_id=location, language=language,
         name=name or f"Wartende {number}", email=f"wartende{number}@example.org",
-        consent=True, locale=locale), now=clock.now())
+        consent=True, locale=locale, channel=channel), now=clock.now())
     entry.wanted_before = wanted_before
     db.session.commit()
     return entry
@@ -332,3 +335,21 @@ def test_a_cancellation_nobody_waits_for_costs_two_queries(demo):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 2, statements
+
+
+def test_a_phone_client_taking_an_offer_gets_a_phone_appointment(demo, client):
+    olha = book_first("uk", WEDNESDAY, OLHA)
+    entry = wait("uk", "uk", channel="phone")
+    booking_services.cancel_appointment(olha.appointment, now=clock.now())
+    db.session.commit()
+    [hold] = open_holds()
+    mail = offer_mail(hold)
+    text, _html = mail_text(mail)
+    with force_locale("uk"):
+        by_phone = _("By phone: the counsellor calls you at the number you gave.")
+    assert by_phone in text
+    take, _decline = offer_links(mail)
+    assert client.post(take, data={"answer": "take"}).status_code == 303
+    db.session.expire_all()
+    booked = db.session.get(Appointment, db.session.get(WaitlistEntry, entry.id).appointment_id)
+    assert booked.channel == "phone" and booked.start_at == olha.appointment.start_at

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from booking.appointments import tokens
@@ -164,10 +163,7 @@ def book_appointment(request: BookingRequest, *, now: datetime) -> Booked:
 
 
 def find_by_token(token: str) -> Appointment | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(
-        select(Appointment).where(Appointment.manage_token_hash == tokens.hash_token(token)))
+    return tokens.find_by_token(Appointment.manage_token_hash, token)
 
 
 def _check_changeable(appointment: Appointment, now: datetime) -> None:

@@ -13,6 +13,9 @@ import hmac
 import secrets
 
 from flask import current_app
+from sqlalchemy import select
+
+from booking.extensions import db
 
 # Crockford's base32 without I, L, O, U: easy to read out on the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -27,14 +30,28 @@ def new_reference() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def manage_token(ical_uid: str) -> str:
+def sign(message: str) -> str:
+    """A link token: the HMAC-SHA256 of ``message`` under the secret key, 192 bits, URL-safe.
+    The same message gives the same token, so the worker can rebuild a link for a mail."""
     key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"manage:{ical_uid}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")  # 192 bits
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def manage_token(ical_uid: str) -> str:
+    return sign(f"manage:{ical_uid}")
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_by_token(column, token: str):
+    """The row whose ``column`` holds the SHA-256 of ``token`` (only hashes are stored);
+    None for an unknown or absurd token."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(column.class_).where(column == hash_token(token)))
 
 
 def public_url(path: str) -> str:

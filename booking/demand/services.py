@@ -7,13 +7,9 @@ when the invitation mail needs the link again. They flush; callers commit once.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from booking import clock
@@ -60,11 +56,8 @@ def towns_with_venues() -> list[Town]:
 
 
 def interest_token(registration: InterestRegistration) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
     stamp = int(registration.created_at.timestamp())
-    message = f"interest:{registration.id}:{stamp}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+    return tokens.sign(f"interest:{registration.id}:{stamp}")
 
 
 def withdraw_url(registration: InterestRegistration) -> str:
@@ -98,10 +91,7 @@ def register_interest(request: InterestRequest, *, now: datetime) -> InterestReg
 
 
 def find_by_token(token: str) -> InterestRegistration | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(select(InterestRegistration).where(
-        InterestRegistration.manage_token_hash == tokens.hash_token(token)))
+    return tokens.find_by_token(InterestRegistration.manage_token_hash, token)
 
 
 def withdraw_interest(registration: InterestRegistration, *, now: datetime) -> bool:

@@ -8,13 +8,9 @@ callers commit once.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from booking.appointments import tokens
@@ -40,20 +36,14 @@ class WaitlistError(Exception):
         self.field = field
 
 
-def _sign(text: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, text.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")  # 192 bits
-
-
 def entry_token(entry: WaitlistEntry) -> str:
-    return _sign(f"waitlist-entry:{entry.id}:{entry.created_at.isoformat()}")
+    return tokens.sign(f"waitlist-entry:{entry.id}:{entry.created_at.isoformat()}")
 
 
 def hold_token(hold: SlotHold) -> str:
     # One entry is offered one freed time once (offers go round in turn), so these values
     # name exactly one hold.
-    return _sign(f"waitlist-hold:{hold.entry_id}:{hold.counsellor_id}:"
+    return tokens.sign(f"waitlist-hold:{hold.entry_id}:{hold.counsellor_id}:"
                  f"{hold.start_at.isoformat()}:{hold.created_at.isoformat()}")
 
 
@@ -65,18 +55,12 @@ def offer_url(token: str) -> str:
     return tokens.public_url(f"/waitlist/offer/{token}")
 
 
-def _by_token_hash(model, column, token: str):
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(select(model).where(column == tokens.hash_token(token)))
-
-
 def find_entry(token: str) -> WaitlistEntry | None:
-    return _by_token_hash(WaitlistEntry, WaitlistEntry.manage_token_hash, token)
+    return tokens.find_by_token(WaitlistEntry.manage_token_hash, token)
 
 
 def find_hold(token: str) -> SlotHold | None:
-    return _by_token_hash(SlotHold, SlotHold.token_hash, token)
+    return tokens.find_by_token(SlotHold.token_hash, token)
 
 
 def open_holds_of(entry: WaitlistEntry) -> list[SlotHold]:

@@ -42,7 +42,7 @@ class FollowUpForm(FlaskForm):
     def setup(self, services: list[Service], locations: list[Location], locale: str,
               today: date, last_day: date) -> FollowUpForm:
         """Choices of this request; the dates a first appointment may have."""
-        self.service.choices = [(s.id, s.text(locale).name if s.text(locale) else s.id)
+        self.service.choices = [(s.id, s.name_in(locale))
                                 for s in services]
         self.location.choices = [(loc.id, f"{loc.name} ({loc.town})" if loc.kind == "office"
                                   else loc.name) for loc in locations]

@@ -46,6 +46,11 @@ class Service(db.Model):
         by_locale = {t.locale: t for t in self.translations}
         return by_locale.get(locale) or by_locale.get(fallback)
 
+    def name_in(self, locale: str) -> str:
+        """The name in ``locale`` (German when untranslated; the id when there is no text)."""
+        text = self.text(locale)
+        return text.name if text else self.id
+
 
 class ServiceTranslation(db.Model):
     __tablename__ = "service_translations"

@@ -17,6 +17,13 @@ def active_services() -> list[Service]:
     ))
 
 
+def service_names(locale: str) -> dict[str, str]:
+    """Every service's name in ``locale`` (inactive ones too: records still name them), from
+    one query with the texts."""
+    return {service.id: service.name_in(locale) for service in db.session.scalars(
+        select(Service).options(selectinload(Service.translations)))}
+
+
 def languages_on_offer() -> list[str]:
     """Consultation languages spoken by at least one active counsellor."""
     return sorted(db.session.scalars(

@@ -59,10 +59,9 @@ def render_interest_message(message: OutboxMessage) -> EmailMessage | None:
     with force_locale(locale):
         town = db.session.get(Town, registration.town_id)
         service = db.session.get(Service, registration.service_id)
-        text_service = service.text(locale) if service else None
         context = {
             "kind": kind, "name": registration.client_name, "town": town.name,
-            "service_name": text_service.name if text_service else registration.service_id,
+            "service_name": service.name_in(locale) if service else registration.service_id,
             "language_name": describe_language(registration.language_code)["name"],
             "withdraw_url": withdraw_url(registration), "lang": locale,
             "dir": text_direction(locale),

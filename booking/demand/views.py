@@ -20,7 +20,6 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from booking import clock
 from booking.appointments.choices import MonthChoices
@@ -30,7 +29,7 @@ from booking.appointments.limits import booking_limits, manage_limits
 from booking.appointments.messages import error_message
 from booking.catalogue.languages import describe_language, is_known_language
 from booking.catalogue.models import Service
-from booking.catalogue.services import active_services, languages_on_offer
+from booking.catalogue.services import active_services, languages_on_offer, service_names
 from booking.demand import services
 from booking.demand.figures import WEIGHT_DAYS, town_demand
 from booking.demand.forms import ERROR_MESSAGES, InterestForm
@@ -78,7 +77,7 @@ def _fill_choices(form: InterestForm) -> list[tuple[str, list[Town]]]:
     towns = services.towns_with_venues()
     form.town.choices = [(t.id, t.name) for t in towns]
     locale = str(get_locale())
-    form.service.choices = [(s.id, s.text(locale).name if s.text(locale) else s.id)
+    form.service.choices = [(s.id, s.name_in(locale))
                             for s in active_services()]
     reader = get_locale()
     described = sorted((describe_language(code, reader) for code in languages_on_offer()),
@@ -233,14 +232,8 @@ def overview():
 
 
 def _service_names() -> Callable[[str], str]:
-    """``service_name(id)`` for the templates: every service's name in the page's language,
-    from one query (inactive services too: people may wait for one since withdrawn)."""
-    locale = str(get_locale())
-    names = {}
-    for service in db.session.scalars(select(Service).options(
-            selectinload(Service.translations))):
-        text = service.text(locale)
-        names[service.id] = text.name if text else service.id
+    """``service_name(id)`` for the templates, from one query."""
+    names = service_names(str(get_locale()))
     return lambda service_id: names.get(service_id, service_id)
 
 

@@ -9,12 +9,9 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from booking.catalogue.languages import describe_language
-from booking.catalogue.models import Service
-from booking.extensions import db
+from booking.catalogue.services import service_names
 from booking.reports import services
 from booking.reports.charts import ChartSpec, Series
 from booking.reports.services import STATUS_ORDER, Filters, Row
@@ -88,21 +85,11 @@ def month_name(month, short: bool = False) -> str:
     return format_skeleton("yMMM" if short else "yMMMM", month, locale=get_locale())
 
 
-def service_names() -> dict[str, str]:
-    """Every service's name in the reader's language, in one query (texts included)."""
-    locale = str(get_locale())
-    names = {}
-    for service in db.session.scalars(select(Service).options(selectinload(Service.translations))):
-        text = service.text(locale)
-        names[service.id] = text.name if text else service.id
-    return names
-
-
 def _label(dimension: str, rows: list[Row]) -> None:
     from booking.appointments.views import booking_labels
 
     if dimension == "service":
-        names = service_names()
+        names = service_names(str(get_locale()))
     for row in rows:
         if dimension == "month":
             row.label = month_name(_month(row.key))

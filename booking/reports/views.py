@@ -12,11 +12,13 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from booking.availability.services import local_today
 from booking.catalogue.languages import describe_language
+from booking.catalogue.services import service_names
 from booking.extensions import db
 from booking.network.models import Organisation
 from booking.reports import figures
@@ -119,7 +121,7 @@ def _csv_text(rows: list[dict]) -> str:
 
     labels = booking_labels()
     statuses = figures.status_labels()
-    services = figures.service_names()
+    services = service_names(str(get_locale()))
     languages: dict[str, str] = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

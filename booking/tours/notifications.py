@@ -108,11 +108,10 @@ def render_tour_cancelled(message: OutboxMessage) -> EmailMessage | None:
     start = datetime.fromisoformat(payload["start_at"])
     end = datetime.fromisoformat(payload["end_at"])
     with force_locale(locale):
-        text_service = appointment.service.text(locale)
         context = {
             "name": appointment.client_name, "lang": locale, "dir": text_direction(locale),
             "when": appointment_time_text(start, end), "place": place_text(appointment),
-            "service_name": text_service.name if text_service else appointment.service_id,
+            "service_name": appointment.service.name_in(locale),
             "reference": appointment.reference,
             "alternatives": _alternatives(appointment, payload),
             "booking_url": _flow_url("place", service=appointment.service_id,

@@ -83,11 +83,10 @@ def render_waitlist_message(message: OutboxMessage) -> EmailMessage | None:
     service = db.session.get(Service, entry.service_id)
     locale = entry.locale
     with force_locale(locale):
-        text = service.text(locale) if service else None
         context = {
             "kind": kind, "entry": entry, "name": entry.client_name or "",
             "lang": locale, "dir": text_direction(locale),
-            "service_name": text.name if text else entry.service_id,
+            "service_name": service.name_in(locale) if service else entry.service_id,
             "language_name": describe_language(entry.language_code)["name"],
             "place": place_text(entry),
             "wanted_before": moment_text(entry.wanted_before),

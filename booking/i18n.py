@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from babel import Locale
 from babel.dates import format_interval, format_skeleton
+from babel.lists import format_list
 from flask import Flask, current_app, g, request
 from flask_babel import format_date, get_locale, get_timezone
 from markupsafe import Markup, escape
@@ -59,7 +60,14 @@ def appointment_time(start, end) -> Markup:
     return escape(pattern).replace("{1}", format_date(start, "full")).replace("{0}", times)
 
 
+def list_text(items) -> str:
+    """Items joined as the reader's language joins a list ("Wismar und Gadebusch", with the
+    Arabic comma in Arabic); each item is isolated for mixed-direction text."""
+    return format_list([f"\u2068{item}\u2069" for item in items], locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(list_text, "list_text")
     app.add_template_global(time_range)
     app.add_template_global(appointment_time)
     app.add_template_filter(month_label, "month_label")

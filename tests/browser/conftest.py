@@ -166,6 +166,9 @@ def check_axe(browser: Browser, live_server: str) -> Iterator[Callable[[Page], N
     copies = _CopyAuditor(browser)
 
     def check(page: Page) -> None:
+        # A URL assertion passes as soon as a navigation commits; audit the loaded page, not
+        # one whose context a late load replaces (axe's script tag would be lost with it).
+        page.wait_for_load_state("load")
         violations = _axe_violations(page) if _inject_axe(page) else copies.violations(page)
         if violations:
             report = _format_violations(violations)
